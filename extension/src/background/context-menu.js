@@ -1,0 +1,38 @@
+// "Emojify selection": the context-menu entry and what a click on it does.
+
+import { MSG, toErrorPayload } from '../lib/messages.js';
+import { suggest } from './suggest.js';
+
+export const MENU_ID = 'emojify-selection';
+
+/** (Re)create the menu entry; called on install and on browser start-up. */
+export async function installContextMenu(api) {
+  await api.contextMenus.removeAll();
+  api.contextMenus.create({
+    id: MENU_ID,
+    title: 'Emojify selection',
+    contexts: ['selection'],
+    documentUrlPatterns: ['http://*/*', 'https://*/*'],
+  });
+}
+
+/**
+ * Ask the backend about the selected text and hand the answer to the content script of the
+ * frame the click came from: it inserts the top emoji after the selection in an editable
+ * field, or shows the suggestions in a bubble on ordinary text.
+ */
+export async function onContextMenuClicked(deps, info, tab) {
+  if (info?.menuItemId !== MENU_ID || !Number.isInteger(tab?.id)) return;
+  const selectionText = String(info.selectionText ?? '');
+  let answer;
+  try {
+    answer = { suggestions: (await suggest(deps, { text: selectionText })).suggestions, error: null };
+  } catch (err) {
+    answer = { suggestions: [], error: toErrorPayload(err) };
+  }
+  await deps.api.tabs.sendMessage(
+    tab.id,
+    { type: MSG.EMOJIFY_SELECTION, editable: Boolean(info.editable), selectionText, ...answer },
+    { frameId: Number.isInteger(info.frameId) ? info.frameId : 0 },
+  );
+}
