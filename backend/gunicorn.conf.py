@@ -1,0 +1,17 @@
+"""gunicorn settings for ``make serve``: sync workers, each loading the model once (no preload: torch
+threads and fork do not mix), sized and bound from the environment."""
+
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "sync"
+threads = 1
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 10
+preload_app = False
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = 50
+accesslog = None  # the app logs its own access lines, without user text
+loglevel = os.environ.get("LOG_LEVEL", "info")
+wsgi_app = "backend.wsgi:app"

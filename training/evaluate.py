@@ -1,0 +1,140 @@
+"""Score a model on the TweetEval emoji test set (the benchmark's protocol) and write a report.
+
+    python -m training.evaluate --model backend/models/default [--split test] [--int8 true]
+
+Predictions go through the serving code path (``backend.predictor.TransformerPredictor``), so the numbers
+describe what users get. For a model with more labels than TweetEval's 20, predictions are restricted to
+those 20, as the benchmark scores them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from backend.modeling.labels import TWEETEVAL_EMOJIS, canonical_emoji, display_emoji
+from backend.predictor import TransformerPredictor
+from training.data import DEFAULT_DATA_DIR, tweeteval_emoji
+from training.metrics import confusion, per_class_f1, scores
+
+PUBLISHED = {  # TweetEval emoji test macro-F1, as published (Barbieri et al. 2020; Loureiro et al. 2022)
+    "FastText": 25.8, "BLSTM": 24.7, "SVM": 29.3, "RoBERTa-base": 30.9, "RoBERTa-retrained": 31.4,
+    "BERTweet": 33.4, "TimeLMs-2021": 34.0,
+}
+
+
+@dataclass
+class EvalArgs:
+    model: str = field(default="backend/models/default")
+    data_dir: str = field(default=str(DEFAULT_DATA_DIR))
+    split: str = field(default="test", metadata={"help": "test (benchmark) or val"})
+    int8: bool = field(default=False, metadata={"help": "dynamic int8 Linear layers, as serving may use"})
+    limit: int = field(default=0, metadata={"help": "score only the first N examples (smoke runs)"})
+    batch_size: int = 64
+    output: str = field(default="", metadata={"help": "report folder (default: MODEL/eval-SPLIT)"})
+    threads: int = 0
+
+
+def predict_log_probs(predictor: TransformerPredictor, texts: list[str], batch_size: int) -> np.ndarray:
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = np.zeros((len(texts), len(predictor.labels)), dtype=np.float32)
+    t0 = time.time()
+    for s in range(0, len(order), batch_size):
+        part = order[s : s + batch_size]
+        out[part] = np.log(predictor.probabilities([texts[i] for i in part]).numpy() + 1e-12)
+        if (s // batch_size) % 100 == 0:
+            print(f"  {s + len(part)}/{len(texts)} texts, {(s + len(part)) / (time.time() - t0):.0f}/s", flush=True)
+    return out
+
+
+def plots(folder: Path, labels: list[str], f1: np.ndarray, cm: np.ndarray) -> list[str]:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return []
+    names = [f"{i}" for i in range(len(labels))]
+    fig, ax = plt.subplots(figsize=(10, 4))
+    ax.bar(names, 100 * f1)
+    ax.set_ylabel("F1 (%)")
+    ax.set_xlabel("label id (see the table in report.md)")
+    ax.set_title("Per-class F1")
+    fig.tight_layout()
+    fig.savefig(folder / "per_class_f1.png", dpi=100)
+    plt.close(fig)
+    norm = cm / np.maximum(cm.sum(1, keepdims=True), 1)
+    fig, ax = plt.subplots(figsize=(8, 7))
+    im = ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(len(names)), names, fontsize=7)
+    ax.set_yticks(range(len(names)), names, fontsize=7)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("gold")
+    ax.set_title("Confusion matrix (row-normalised)")
+    fig.colorbar(im)
+    fig.tight_layout()
+    fig.savefig(folder / "confusion_matrix.png", dpi=100)
+    plt.close(fig)
+    return ["per_class_f1.png", "confusion_matrix.png"]
+
+
+def main(args: EvalArgs) -> dict:
+    predictor = TransformerPredictor(args.model, threads=args.threads, quantize=args.int8)
+    split = tweeteval_emoji(args.split, Path(args.data_dir))
+    texts, gold_emojis = split.texts, split.labels
+    if args.limit:
+        texts, gold_emojis = texts[: args.limit], gold_emojis[: args.limit]
+    labels = [canonical_emoji(e) for e in predictor.labels]
+    index = {e: i for i, e in enumerate(labels)}
+    missing = [e for e in TWEETEVAL_EMOJIS if e not in index]
+    if missing:
+        raise SystemExit(f"the model cannot predict {missing}: it cannot be scored on TweetEval")
+    classes = np.array([index[e] for e in TWEETEVAL_EMOJIS])
+    gold = np.array([index[e] for e in gold_emojis])
+    t0 = time.time()
+    logp = predict_log_probs(predictor, texts, args.batch_size)
+    seconds = time.time() - t0
+    result = scores(gold, logp, classes)
+    # the model's own top-5 over all its labels, as users see it
+    result["top5_accuracy_all_labels"] = scores(gold, logp)["top5_accuracy"]
+    result.update(split=f"tweeteval-emoji/{args.split}", int8=args.int8, texts_per_s=round(len(texts) / seconds, 1))
+
+    restricted = np.full_like(logp, -np.inf)
+    restricted[:, classes] = logp[:, classes]
+    pred = restricted.argmax(1)
+    f1 = per_class_f1(gold, pred, len(labels))[classes]
+    remap = {c: j for j, c in enumerate(classes)}
+    cm = confusion(np.array([remap[g] for g in gold]), np.array([remap[p] for p in pred]), len(classes))
+    out = Path(args.output or Path(args.model) / f"eval-{args.split}{'-int8' if args.int8 else ''}")
+    out.mkdir(parents=True, exist_ok=True)
+    images = plots(out, list(TWEETEVAL_EMOJIS), f1, cm)
+    (out / "metrics.json").write_text(json.dumps({**result, "per_class_f1": {
+        display_emoji(e): round(100 * float(v), 2) for e, v in zip(TWEETEVAL_EMOJIS, f1, strict=True)}}, indent=2,
+        ensure_ascii=False))
+    lines = [f"# Evaluation: {args.model} on TweetEval emoji {args.split}", "",
+             f"{len(texts)} tweets, int8={args.int8}, {result['texts_per_s']} texts/s.", "",
+             "| metric | value |", "| --- | --- |",
+             f"| macro-F1 (benchmark metric) | {result['macro_f1']:.2f} |",
+             f"| accuracy | {result['accuracy']:.2f} |", f"| top-5 accuracy | {result['top5_accuracy']:.2f} |", "",
+             "Published macro-F1 on the same test set: "
+             + ", ".join(f"{k} {v}" for k, v in PUBLISHED.items()) + ".", "",
+             "| id | emoji | F1 |", "| --- | --- | --- |"]
+    lines += [f"| {i} | {display_emoji(e)} | {100 * v:.1f} |" for i, (e, v) in enumerate(zip(TWEETEVAL_EMOJIS, f1,
+                                                                                              strict=True))]
+    lines += [""] + [f"![{img}]({img})" for img in images]
+    (out / "report.md").write_text("\n".join(lines) + "\n")
+    print(json.dumps(result, indent=2))
+    return result
+
+
+if __name__ == "__main__":
+    from transformers import HfArgumentParser
+
+    (parsed,) = HfArgumentParser(EvalArgs).parse_args_into_dataclasses(args=sys.argv[1:])
+    main(parsed)
