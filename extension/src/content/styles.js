@@ -23,14 +23,14 @@ export const CSS = `
 @media (prefers-reduced-motion: reduce) { .panel { animation: none; } }
 button { all: unset; box-sizing: border-box; cursor: pointer; }
 .emoji {
-  position: relative; width: 36px; height: 34px; border-radius: 8px;
+  position: relative; width: 38px; height: 36px; padding: 0 5px 3px 0; border-radius: 8px;
   display: inline-flex; align-items: center; justify-content: center;
-  font-family: ${EMOJI_FONTS}; font-size: 22px; line-height: 1;
+  font-family: ${EMOJI_FONTS}; font-size: 21px; line-height: 1;
 }
 .emoji:hover, .emoji:focus-visible { background: rgba(127, 127, 127, 0.18); }
 .emoji:active { background: rgba(127, 127, 127, 0.3); }
 .key {
-  position: absolute; right: 2px; bottom: 1px; font: 600 9px/1 ${UI_FONTS};
+  position: absolute; right: 3px; bottom: 2px; font: 600 9px/1 ${UI_FONTS};
   color: inherit; opacity: 0.45;
 }
 .status { display: inline-flex; align-items: center; gap: 6px; padding: 3px 8px 3px 6px; opacity: 0.8; max-width: 320px; }

@@ -99,7 +99,10 @@ export class SuggestionBar {
   }
 
   hide() {
-    if (this.panel) this.panel.hidden = true;
+    if (this.panel) {
+      this.panel.hidden = true;
+      this.panel.replaceChildren();
+    }
     this.visible = false;
     this.suggestions = [];
   }

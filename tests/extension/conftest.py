@@ -1,0 +1,170 @@
+"""Fixtures for the extension's end-to-end tests in real headless Chromium (Playwright for Python).
+
+Needs /usr/bin/chromium (Debian's `chromium`), extension/node_modules (`npm ci` in extension/),
+and playwright installed in the venv; otherwise every e2e test is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from .servers import REPO, Backend, RecordingProxy, StaticServer, free_port
+
+EXTENSION = REPO / "extension"
+PAGES = Path(__file__).resolve().parent / "pages"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("EXTENSION_E2E_ARTIFACTS", Path(__file__).resolve().parent / "artifacts"))
+DEBOUNCE_MS = 150  # the tests' pause before suggesting (the default is 350)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "e2e: end-to-end test in a real browser against the real backend")
+
+
+def _missing() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} not found (apt-get install -y chromium)"
+    if not (EXTENSION / "node_modules").is_dir():
+        return "extension/node_modules missing (cd extension && npm ci)"
+    if importlib.util.find_spec("playwright") is None:
+        return "playwright not installed (pip install playwright)"
+    if not (REPO / "backend" / "__main__.py").exists():
+        return "backend/__main__.py missing: no backend to test against"
+    if not shutil.which("node"):
+        return "node not found"
+    return None
+
+
+@pytest.fixture(scope="session")
+def built_extension() -> Path:
+    reason = _missing()
+    if reason:
+        pytest.skip(reason)
+    for script in (["node", "scripts/build.mjs", "--no-zip"], ["node", "scripts/build-testpages.mjs"]):
+        subprocess.run(script, cwd=EXTENSION, check=True, capture_output=True)
+    return EXTENSION / "dist" / "chrome"
+
+
+@pytest.fixture(scope="session")
+def backend(built_extension, tmp_path_factory):
+    server = Backend(free_port(), tmp_path_factory.mktemp("backend") / "backend.log").start()
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def proxy(backend):
+    recorder = RecordingProxy(backend.url)
+    yield recorder
+    recorder.stop()
+
+
+@pytest.fixture(scope="session")
+def pages(built_extension):
+    server = StaticServer(PAGES)
+    yield server
+    server.stop()
+
+
+class Extension:
+    """The loaded extension: its id, and an extension page of its own to reach chrome.* APIs from."""
+
+    def __init__(self, context, ext_id: str):
+        self.context = context
+        self.id = ext_id
+        self.origin = f"chrome-extension://{ext_id}"
+        self.control = context.new_page()
+        self.control.goto(f"{self.origin}/options.html")
+
+    def eval(self, script: str, arg=None):
+        return self.control.evaluate(script, arg)
+
+    def reset(self, backend_url: str, **settings) -> None:
+        self.eval(
+            """async (s) => {
+                await chrome.storage.sync.clear(); await chrome.storage.local.clear(); await chrome.storage.session.clear();
+                await chrome.storage.sync.set(s);
+                await chrome.action.setBadgeText({ text: '' });
+            }""",
+            {"backendUrl": backend_url, "debounceMs": DEBOUNCE_MS, **settings},
+        )
+
+    def tab_id(self, url: str) -> int:
+        return self.eval("async (u) => (await chrome.tabs.query({})).find((t) => t.url === u).id", url)
+
+    def badge(self) -> str:
+        return self.eval("() => chrome.action.getBadgeText({})")
+
+    def send(self, message: dict):
+        return self.eval("(m) => chrome.runtime.sendMessage(m)", message)
+
+
+@pytest.fixture(scope="session")
+def browser_context(built_extension, tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    ext = str(built_extension)
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("profile")),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--headless=new", f"--disable-extensions-except={ext}", f"--load-extension={ext}",
+                  "--disable-features=DisableLoadExtensionCommandLineSwitch", "--no-first-run"],
+            viewport={"width": 1000, "height": 700},
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture(scope="session")
+def extension(browser_context) -> Extension:
+    workers = browser_context.service_workers
+    worker = workers[0] if workers else browser_context.wait_for_event("serviceworker", timeout=20_000)
+    ext_id = worker.url.split("/")[2]
+    return Extension(browser_context, ext_id)
+
+
+@pytest.fixture
+def ext(extension, proxy) -> Extension:
+    """The extension with fresh storage, pointed at the recording proxy in front of the real backend."""
+    proxy.clear()
+    extension.reset(proxy.url)
+    return extension
+
+
+@pytest.fixture
+def page(browser_context, ext):
+    tab = browser_context.new_page()
+    tab.errors = []
+    tab.on("pageerror", lambda err: tab.errors.append(str(err)))
+    yield tab
+    tab.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+def wait_until(predicate, timeout: float = 10, interval: float = 0.1, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {message}")

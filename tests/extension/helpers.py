@@ -1,0 +1,26 @@
+"""Locators and small actions shared by the e2e tests."""
+
+from __future__ import annotations
+
+BAR = ".panel.bar"
+BAR_BUTTONS = ".panel.bar button.emoji"
+BUBBLE = ".panel.bubble"
+
+
+def type_into(page, selector: str, text: str, delay: int = 15) -> None:
+    page.click(selector)
+    page.keyboard.type(text, delay=delay)
+
+
+def bar_emojis(page) -> list[str]:
+    return page.locator(BAR_BUTTONS).evaluate_all("(els) => els.map((e) => e.dataset.emoji)")
+
+
+def bar_state(page) -> str | None:
+    return page.evaluate(
+        """() => {
+            const host = document.querySelector('[data-emoji-suggest]');
+            const bar = host && host.shadowRoot.querySelector('.panel.bar');
+            return bar && !bar.hidden ? bar.dataset.state : null;
+        }"""
+    )

@@ -1,0 +1,55 @@
+"""'Emojify selection': the context-menu handler, triggered through the extension's test hook
+(headless Chromium cannot click real context menus)."""
+
+import pytest
+
+from .conftest import wait_until
+from .helpers import BUBBLE
+
+expect = pytest.importorskip("playwright.sync_api").expect
+pytestmark = pytest.mark.e2e
+
+
+def test_menu_entry_exists(ext):
+    # The entry is created on install; reading it back is not possible, so check the worker is alive and answers.
+    assert ext.send({"type": "site-state", "url": "https://example.org/"})["data"]["enabled"] is True
+
+
+def test_in_a_field_inserts_top_emoji_after_selection(ext, page, pages, proxy):
+    page.goto(f"{pages.url}/form.html")
+    page.fill("#ta", "I love pizza so much")
+    page.evaluate("() => { const t = document.querySelector('#ta'); t.focus(); t.setSelectionRange(7, 12); }")
+    tab = ext.tab_id(page.url)
+    page.bring_to_front()
+    answer = ext.send({"type": "test:context-menu", "tabId": tab, "selectionText": "pizza", "editable": True})
+    assert answer == {"ok": True, "data": None}
+    assert proxy.suggest_requests()[-1]["json"] == {"text": "pizza", "k": 5}
+    value = wait_until(lambda: (v := page.input_value("#ta")) != "I love pizza so much" and v, message="insertion")
+    assert value.startswith("I love pizza ") and value.endswith(" so much")
+    emoji = value[len("I love pizza "):-len(" so much")]
+    assert emoji and emoji.strip() == emoji
+    assert page.errors == []
+
+
+def test_on_page_text_shows_bubble_and_copies(ext, page, pages, proxy, browser_context):
+    browser_context.grant_permissions(["clipboard-read", "clipboard-write"], origin=pages.url)
+    page.goto(f"{pages.url}/form.html")
+    page.evaluate(
+        """() => { const p = document.querySelector('#para'); const r = document.createRange();
+                   r.selectNodeContents(p); getSelection().removeAllRanges(); getSelection().addRange(r); }"""
+    )
+    tab = ext.tab_id(page.url)
+    page.bring_to_front()
+    ext.send({"type": "test:context-menu", "tabId": tab, "selectionText": page.inner_text("#para"), "editable": False})
+    buttons = page.locator(f"{BUBBLE} button.emoji")
+    expect(buttons).to_have_count(5, timeout=10_000)
+    bubble = page.locator(BUBBLE).bounding_box()
+    para = page.locator("#para").bounding_box()
+    assert bubble["y"] >= para["y"] + para["height"] - 2  # below the selection, not over it
+    emoji = buttons.nth(1).get_attribute("data-emoji")
+    buttons.nth(1).click()
+    expect(page.locator(f"{BUBBLE} .copied")).to_have_text(f"Copied {emoji}")
+    assert page.evaluate("navigator.clipboard.readText()") == emoji
+    page.keyboard.press("Escape")
+    expect(page.locator(BUBBLE)).to_have_count(0)
+    assert page.errors == []
