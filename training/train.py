@@ -48,6 +48,7 @@ class TrainArgs:
     seed: int = 42
     threads: int = 0
     log_every: int = 50
+    max_train: int = field(default=0, metadata={"help": "about N training examples, every label kept (smoke runs)"})
     max_val: int = 0
 
 
@@ -117,16 +118,24 @@ def predict_logits(model, ids: list[list[int]], pad_id: int, batch_size: int = 1
 def main(args: TrainArgs) -> None:
     out = Path(args.output_dir)
     out.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
-                        handlers=[logging.StreamHandler(), logging.FileHandler(out / "train.log")])
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    for h in list(log.handlers):  # a second run in the same process logs to its own folder
+        log.removeHandler(h)
+        h.close()
+    for h in (logging.StreamHandler(), logging.FileHandler(out / "train.log")):
+        h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        log.addHandler(h)
     set_seed(args.seed)
     if args.threads:
         torch.set_num_threads(args.threads)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
     train, val, labels = load_splits(args)
+    if args.max_train:
+        train = train.head_per_label(args.max_train)
     if args.max_val:
-        val = Split(val.texts[: args.max_val], val.labels[: args.max_val])
+        val = val.head_per_label(args.max_val)
     model, tokenizer = new_classifier(labels, args.base_model, args.max_length)
     label2id = model.config.label2id
     y_train = np.array([label2id[e] for e in train.labels])

