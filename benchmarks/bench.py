@@ -215,7 +215,8 @@ def markdown(r: dict) -> str:
     lines += ["", f"## HTTP (gunicorn, {h['workers']} sync workers, torch threads {h['torch_threads']})", "",
               f"Cold start (process start to first answer): {h['cold_start_s']} s. "
               f"Peak RSS per worker: {h['rss_mb_per_worker']} MB. Batch endpoint: {h['batch_texts_per_s']} texts/s.",
-              "", "| clients | requests/s | p50 (ms) | p95 (ms) | p99 (ms) | errors |", "| --- | --- | --- | --- | --- | --- |"]
+              "", "| clients | requests/s | p50 (ms) | p95 (ms) | p99 (ms) | errors |",
+              "| --- | --- | --- | --- | --- | --- |"]
     for x in h["load"]:
         lines.append(f"| {x['clients']} | {x['rps']} | {x['p50_ms']} | {x['p95_ms']} | {x['p99_ms']} "
                      f"| {x['errors']} |")
