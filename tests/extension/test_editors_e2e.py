@@ -1,4 +1,4 @@
-"""Insertion into real rich editors built from npm (Draft.js as on X/Twitter, Lexical): the emoji must
+"""Insertion into real rich editors built from npm (Draft.js as on X/Twitter, Lexical, ProseMirror): the emoji must
 land in the editor's own state, so that its Send/Post button sees it."""
 
 import pytest
@@ -8,10 +8,10 @@ from .helpers import BAR, BAR_BUTTONS, bar_emojis, type_into
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.e2e
 
-EDITOR = {"draft": ".public-DraftEditor-content", "lexical": "#editor"}
+EDITOR = {"draft": ".public-DraftEditor-content", "lexical": "#editor", "prosemirror": ".ProseMirror"}
 
 
-@pytest.mark.parametrize("editor", ["draft", "lexical"])
+@pytest.mark.parametrize("editor", ["draft", "lexical", "prosemirror"])
 def test_click_inserts_into_editor_state(ext, page, pages, proxy, editor):
     page.goto(f"{pages.url}/{editor}.html")
     page.wait_for_function("typeof window.getEditorText === 'function'")
@@ -30,7 +30,7 @@ def test_click_inserts_into_editor_state(ext, page, pages, proxy, editor):
     assert page.errors == []
 
 
-@pytest.mark.parametrize("editor", ["draft", "lexical"])
+@pytest.mark.parametrize("editor", ["draft", "lexical", "prosemirror"])
 def test_alt_digit_inserts_into_editor_state(ext, page, pages, proxy, editor):
     page.goto(f"{pages.url}/{editor}.html")
     page.wait_for_function("typeof window.getEditorText === 'function'")

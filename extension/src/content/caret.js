@@ -2,6 +2,7 @@
 
 import { textBeforeCaret } from '../lib/text-context.js';
 import { selectionFor } from './fields.js';
+import { uiRoot } from './ui-root.js';
 
 const BLOCKS = new Set(['ADDRESS', 'ARTICLE', 'ASIDE', 'BLOCKQUOTE', 'DD', 'DIV', 'DL', 'DT', 'FIGCAPTION', 'FIGURE',
   'FOOTER', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'HEADER', 'HR', 'LI', 'MAIN', 'NAV', 'OL', 'P', 'PRE', 'SECTION', 'TABLE', 'TR', 'UL']);
@@ -96,7 +97,7 @@ function textFieldCaretRect(el) {
   const marker = document.createElement('span');
   marker.textContent = '\u200b';
   mirror.appendChild(marker);
-  (document.body ?? document.documentElement).appendChild(mirror);
+  uiRoot().appendChild(mirror); // measured inside the extension's own shadow root: the page's DOM is not touched
   try {
     const box = el.getBoundingClientRect();
     const left = box.left + parseFloat(style.borderLeftWidth) + marker.offsetLeft - el.scrollLeft;

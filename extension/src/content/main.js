@@ -3,7 +3,7 @@
 // It never reads a field the user has not typed into, nor a sensitive one (see fields.js).
 
 import { api } from '../lib/browser-api.js';
-import { createRouter, MSG, request } from '../lib/messages.js';
+import { createRouter, MessageError, MSG, request } from '../lib/messages.js';
 import { DEFAULT_SETTINGS } from '../lib/options.js';
 import { loadSettings } from '../lib/storage.js';
 import { isWorthSuggesting } from '../lib/text-context.js';
@@ -34,6 +34,7 @@ addEventListener('input', onTyping, true);
 addEventListener('compositionend', onTyping, true);
 addEventListener('keydown', onKeyDown, true);
 addEventListener('focusout', onFocusOut, true);
+addEventListener('pointerdown', onPointerDown, true);
 addEventListener('scroll', () => requestAnimationFrame(reposition), { capture: true, passive: true });
 addEventListener('resize', () => requestAnimationFrame(reposition), { passive: true });
 api.runtime.onMessage.addListener(createRouter({ [MSG.EMOJIFY_SELECTION]: (message) => emojifySelection(message) }));
@@ -98,6 +99,12 @@ async function suggestNow(field, generation) {
     return;
   }
   state.lastText = null;
+  if (!(problem instanceof MessageError)) {
+    // The extension was updated or reloaded under this page: its old content script stays silent.
+    state.enabled = false;
+    reset();
+    return;
+  }
   const display = problem.details?.display ?? 'indicator';
   if (display === 'none' || problem.code === 'no_answer') {
     bar.hide();
@@ -122,8 +129,14 @@ function rememberCaret(field) {
 }
 
 // ---- choosing ----
+const CARET_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
+
 function onKeyDown(event) {
   if (!bar.visible || !event.isTrusted || !state.field || !isFocused(state.field)) return;
+  if (CARET_KEYS.has(event.key)) {
+    reset(); // the caret moves away from the text the suggestions were for; the key is the page's
+    return;
+  }
   if (event.key === 'Escape' && !event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
     event.preventDefault();
     event.stopPropagation();
@@ -165,17 +178,23 @@ function runAction(action) {
   reset();
 }
 
-function onFocusOut(event) {
+function onFocusOut() {
   if (!state.field || !bar.visible) return;
   // Give the focus a moment to land; hide when it left the field.
   setTimeout(() => {
     if (state.field && !isFocused(state.field)) reset();
   }, 100);
-  void event;
+}
+
+function onPointerDown(event) {
+  // A click anywhere but on the bar (in the field it moves the caret) makes the suggestions stale.
+  if (bar.visible && !event.composedPath().includes(bar.panel)) reset();
 }
 
 function reposition() {
-  if (bar.visible && state.field?.el.isConnected) bar.reposition(caretRect(state.field));
+  if (!bar.visible || !state.field) return;
+  if (state.field.el.isConnected) bar.reposition(caretRect(state.field));
+  else reset(); // the field went away (e.g. the post was sent)
 }
 
 function reset() {
