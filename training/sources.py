@@ -6,7 +6,8 @@ network, falls back to the Hugging Face Hub (``pip install datasets``) when the 
 * emoji-labelled tweets (TweetEval emoji, SemEval-2018 Task 2 English extra and Spanish trial tweets): the label is
   the emoji the original authors cut out of the tweet;
 * emotion-labelled tweets (TweetEval emotion, SemEval-2018 Affect E-c): each emotion maps to ONE emoji
-  (``EMOTION_EMOJI``), one example per (tweet, emotion present);
+  (``EMOTION_EMOJI``), one example per (tweet, emotion present); E-c tweets marked with both emotions of one of
+  three Plutchik dyads also give that dyad's emoji (``EMOTION_PAIR_EMOJI``), ironic TweetEval irony tweets 🙃;
 * tweets that still carry emojis (TweetEval hate / offensive / irony, SemEval-2018 Affect E-c, XLM-T), used the
   DeepMoji way: the emojis are cut out of the text and each distinct one becomes a label.
 
@@ -87,8 +88,27 @@ def clean_text(text: str) -> str:
     return strip_emojis(html.unescape(text))
 
 
+_ENOUGH_RE = re.compile(rf"[^\W_](?:[\W_]*[^\W_]){{{MIN_TEXT_CHARS - 1}}}")
+
+
 def enough_text(text: str) -> bool:
-    return sum(ch.isalnum() for ch in _PLACEHOLDER_RE.sub(" ", text)) >= MIN_TEXT_CHARS
+    """At least MIN_TEXT_CHARS letters or digits besides the ``@user`` / ``http`` placeholders."""
+    return _ENOUGH_RE.search(_PLACEHOLDER_RE.sub(" ", text)) is not None
+
+
+# Captions Instagram / Foursquare wrote for a post, with no word of the writer's: "@ Disneyland",
+# "@user @ Long Beach, California", "(at @user in Las Vegas, NV)". Nobody types these; the same few places recur
+# across TweetEval's train and test splits.
+CHECKIN_RE = re.compile(r"(?:@user\s+)*(?:@ [^@]+|\(at [^()]*\)?)")
+
+
+def text_problem(text: str) -> str:
+    """Why a cleaned text makes no training example (``""``: it does)."""
+    if not enough_text(text):
+        return "too little text"
+    if CHECKIN_RE.fullmatch(text):
+        return "location check-in only"
+    return ""
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -102,8 +122,8 @@ EMOTION_EMOJI: dict[str, str] = {
     "disgust": "🤢",  # nauseated face
     "fear": "😱",  # face screaming in fear: the fear / shock emoji of tweets (😨 is rarer)
     "joy": "😊",  # smiling face with smiling eyes: happiness, not laughter (that is 😂)
-    "love": "❤",  # red heart
-    "optimism": "💪",  # flexed biceps: determination, "we've got this"
+    "love": "🥰",  # smiling face with hearts: affection (❤ stays with the tweets that carry it, for everything)
+    "optimism": "🙏",  # folded hands: hoping, praying, "fingers crossed" (E-c: hopefulness about the future)
     "pessimism": "😞",  # disappointed face
     "sadness": "😢",  # crying face (😭 stays with the tweets that carry it: it is as often laughter as grief)
     "surprise": "😮",  # face with open mouth
@@ -161,23 +181,21 @@ def _hub_split(split: str) -> str:
 
 
 def _emoji_examples(texts: list[str], source: str, language: str) -> Iterator[Example]:
-    """DeepMoji-style: the emojis a tweet carries become its labels, cut out of its text."""
+    """DeepMoji-style: the emojis a tweet carries become its labels, cut out of its text. Texts left too short are
+    dropped by the build (:func:`text_problem`), which counts them."""
     for raw in texts:
         labels = find_emojis(raw)
         if not labels:
             continue
         text = clean_text(raw)
-        if enough_text(text):
-            for label in labels:
-                yield Example(text, label, source, language)
+        for label in labels:
+            yield Example(text, label, source, language)
 
 
 def _labelled_examples(texts: list[str], emojis: list[str], source: str, language: str,
                        validation: bool = False) -> Iterator[Example]:
     for raw, emoji in zip(texts, emojis, strict=True):
-        text = clean_text(raw)
-        if enough_text(text):
-            yield Example(text, label_form(emoji), source, language, validation)
+        yield Example(clean_text(raw), label_form(emoji), source, language, validation)
 
 
 def tweeteval_emoji(data_dir: Path, split: str, hub: bool = False) -> Iterator[Example]:

@@ -1,0 +1,322 @@
+"""The wide-vocabulary dataset: emoji matching, the emotion mapping, and the build (tiny fake data + the real data)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from backend.modeling.labels import TWEETEVAL_EMOJIS, WIDE_EMOJIS, canonical_emoji, emoji_name
+from training.build_dataset import FILES, build, load_built, near_duplicate_key, write
+from training.data import DEFAULT_DATA_DIR, read_lines
+from training.sources import (
+    AFFECT_EMOTIONS,
+    EMOTION_EMOJI,
+    EMOTION_PAIR_EMOJI,
+    IRONY_EMOJI,
+    TWEETEVAL_EMOTIONS,
+    XLMT_LANGUAGES,
+    clean_text,
+    emotion_emojis,
+    find_emojis,
+    strip_emojis,
+    text_problem,
+    tweeteval_emoji,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# ---------------------------------------------------------------------------------------------------------------
+# Emoji matching
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "emojis", "left"),
+    [
+        ("I ❤️ you ❤ so much", ["❤"], "I you so much"),  # with and without U+FE0F: one label
+        ("Go team USA 🇺🇸🇺🇸 !!", ["🇺🇸"], "Go team USA !!"),  # a flag is a regional-indicator pair
+        ("Vamos 🇪🇸🇦🇷", ["🇪🇸", "🇦🇷"], "Vamos"),
+        ("family day 👨‍👩‍👧‍👦 at the park", ["👨‍👩‍👧‍👦"], "family day at the park"),  # ZWJ sequence, whole
+        ("pride 🏳️‍🌈 month", ["🏳‍🌈"], "pride month"),
+        ("why though 🤦🏽‍♀️🤦‍♂️", ["🤦"], "why though"),  # skin tone dropped, gender folded into the person
+        ("nice one 👍🏽👍🏿👍", ["👍"], "nice one"),  # skin tones: one label
+        ("call me at 7️⃣ ok", ["7⃣"], "call me at ok"),  # keycap, digit included
+        ("scotland 🏴󠁧󠁢󠁳󠁣󠁴󠁿 forever", ["🏴󠁧󠁢󠁳󠁣󠁴󠁿"], "scotland forever"),  # subdivision flag (tag sequence)
+        ("I can't 😂😂😭 lol", ["😂", "😭"], "I can't lol"),  # distinct, in order of appearance
+        ("وصلنا😂 يا متعلمين", ["😂"], "وصلنا يا متعلمين"),
+        ("It's sunny ☀️ today ☀", ["☀"], "It's sunny today"),
+        ("café © 2017 Brand™ 100% 3/4 #1", [], "café © 2017 Brand™ 100% 3/4 #1"),  # not emojis
+        ("stray 🇺 letter and 🏽 tone", [], "stray letter and tone"),  # debris goes, no label
+    ],
+)
+def test_emojis_are_found_as_labels_and_cut_out(text: str, emojis: list[str], left: str):
+    assert find_emojis(text) == emojis
+    assert strip_emojis(text) == left
+    assert all(e == canonical_emoji(e) for e in emojis)
+
+
+def test_clean_text_decodes_entities_and_normalises_like_serving():
+    assert clean_text("Tom &amp; Jerry 😂 @Bob https://t.co/x") == "Tom & Jerry @user http"
+    assert clean_text(" love ️ you ") == "love you"  # a stray U+FE0F left where the label emoji was cut out
+
+
+def test_too_short_texts_and_checkin_captions_make_no_example():
+    assert text_problem(clean_text("😂😂😂")) == "too little text"
+    assert text_problem(clean_text("@bob 😂 ok")) == "too little text"
+    assert text_problem("@ Disneyland") == "location check-in only"
+    assert text_problem("@user @ Long Beach, California") == "location check-in only"
+    assert text_problem("(at @user in Las Vegas, NV)") == "location check-in only"
+    assert text_problem("Where dreams come true @ Disneyland") == ""
+    assert text_problem("lol yes") == ""
+
+
+def test_near_duplicates_share_a_key():
+    assert near_duplicate_key("RT @user: Love THIS!!! http") == near_duplicate_key("love this")
+    assert near_duplicate_key("love this") != near_duplicate_key("love that")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Emotions -> emojis
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_every_emotion_maps_to_one_vocabulary_emoji():
+    assert len(AFFECT_EMOTIONS) == 11 and len(TWEETEVAL_EMOTIONS) == 4
+    assert set(TWEETEVAL_EMOTIONS) <= set(AFFECT_EMOTIONS) == set(EMOTION_EMOJI)
+    assert {"fear", "disgust", "surprise"} <= set(EMOTION_EMOJI)
+    mapped = list(EMOTION_EMOJI.values()) + [e for _, e in EMOTION_PAIR_EMOJI.values()] + [IRONY_EMOJI]
+    assert all(canonical_emoji(e) == e and e in WIDE_EMOJIS for e in mapped)
+    assert len(set(EMOTION_EMOJI.values())) == 11  # no two emotions share an emoji
+
+
+def test_several_emotions_give_several_examples_and_dyads():
+    assert emotion_emojis(["disgust", "anger"]) == ["😡", "🤢", "🙄"]
+    assert emotion_emojis(["sadness"]) == ["😢"]
+    assert emotion_emojis([]) == []
+
+
+@pytest.mark.skipif(not (DEFAULT_DATA_DIR / "tweeteval" / "emotion").is_dir(), reason="../shared/data is absent")
+def test_tweeteval_emotion_mapping_file_matches():
+    names = [line.split("\t")[-1] for line in read_lines(DEFAULT_DATA_DIR / "tweeteval" / "emotion" / "mapping.txt")]
+    assert tuple(names) == TWEETEVAL_EMOTIONS
+
+
+def test_vocabulary_is_wide_named_and_keeps_tweeteval_ids():
+    assert len(WIDE_EMOJIS) >= 40 and len(set(WIDE_EMOJIS)) == len(WIDE_EMOJIS)
+    assert WIDE_EMOJIS[:20] == TWEETEVAL_EMOJIS
+    assert all(canonical_emoji(e) == e for e in WIDE_EMOJIS)
+    assert all(emoji_name(e) and emoji_name(e) != e for e in WIDE_EMOJIS)
+    assert emoji_name("🎶") == "musical notes"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The build, on a tiny fake data folder in the TweetEval layout
+# ---------------------------------------------------------------------------------------------------------------
+
+MAPPING = "".join(f"{i}\t{e}\t_x_\n" for i, e in enumerate(TWEETEVAL_EMOJIS))
+
+
+def _split(folder: Path, prefix: str, rows: list[tuple[str, int]]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{prefix}_text.txt").write_text("".join(t + "\n" for t, _ in rows), encoding="utf-8")
+    (folder / f"{prefix}_labels.txt").write_text("".join(f"{i}\n" for _, i in rows), encoding="utf-8")
+
+
+def make_fake_data(root: Path) -> Path:
+    emoji = root / "tweeteval" / "emoji"
+    _split(emoji, "train", [("Merry Christmas everyone", 17), ("love you mom", 0), ("so funny lol", 2),
+                            ("@ Disneyland", 10), ("Best. Day. Ever &amp; more", 0), ("shared text", 2)])
+    _split(emoji, "val", [("Christmas tree up", 17), ("love u", 0), ("SHARED text!!", 4)])
+    _split(emoji, "test", [("NEVER READ THIS test tweet", 0)])
+    (emoji / "mapping.txt").write_text(MAPPING, encoding="utf-8")
+    es_mapping = "".join(f"{i}\t{e}\n" for i, e in enumerate(["❤", "😂", "💪"]))
+    _split(root / "semeval2018", "us_extra", [("love you mom!", 0), ("lit party tonight", 4)])
+    _split(root / "semeval2018", "es_trial", [("vamos al gimnasio", 2), ("te quiero mucho", 0)])
+    (root / "semeval2018" / "us_mapping.txt").write_text(MAPPING, encoding="utf-8")
+    (root / "semeval2018" / "es_mapping.txt").write_text(es_mapping, encoding="utf-8")
+    emotion = root / "tweeteval" / "emotion"
+    _split(emotion, "train", [("I am so angry right now", 0), ("feeling blue today 😭", 3)])
+    _split(emotion, "val", [("today will be great", 2)])
+    (emotion / "mapping.txt").write_text("0\tanger\n1\tjoy\n2\toptimism\n3\tsadness\n", encoding="utf-8")
+    affect = root / "semeval2018-affect"
+    affect.mkdir()
+    header = "ID\tTweet\t" + "\t".join(AFFECT_EMOTIONS) + "\n"
+    for split, rows in {"train": [("2017-En-1", "this is disgusting and infuriating 😡", "10100000000"),
+                                  ("2017-En-2", "boo! that scared me", "00010000001")],
+                        "dev": [("2017-En-3", "what a lovely surprise 😍", "00001100010")]}.items():
+        lines = "".join(f"{i}\t{t}\t" + "\t".join(flags) + "\n" for i, t, flags in rows)
+        (affect / f"en_ec_{split}.tsv").write_text(header + lines, encoding="utf-8")
+    for task in ("hate", "offensive", "irony"):
+        folder = root / "tweeteval" / task
+        _split(folder, "train", [(f"{task} tweet with an eye roll 🙄", 1), ("plain tweet", 0)])
+        _split(folder, "val", [(f"{task} val 🙄🙄 again", 0)])
+    for language in XLMT_LANGUAGES:
+        _split(root / "xlm-t" / language, "train", [(f"{language} tweet 🎉 yay", 2), (f"{language} sin emoji", 1)])
+    return root
+
+
+FAKE_LABELS = ["❤", "😂", "🎄", "🔥", "📷", "💪", "😡", "🤢", "😢", "😭", "🙄", "🙃", "😱", "🤝", "😊", "🥰", "😮",
+               "🙏", "😍", "🎉"]
+
+
+@pytest.fixture
+def fake_data(tmp_path: Path) -> Path:
+    return make_fake_data(tmp_path / "data")
+
+
+def test_fake_build_maps_splits_and_dedups(fake_data: Path, monkeypatch: pytest.MonkeyPatch):
+    real_read_text, real_open = Path.read_text, Path.open
+
+    def guard(path: Path) -> None:
+        assert not ("emoji" in path.parts and path.name.startswith("test_")), f"the build read {path}"
+
+    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: (guard(self), real_read_text(self, *a, **k))[1])
+    monkeypatch.setattr(Path, "open", lambda self, *a, **k: (guard(self), real_open(self, *a, **k))[1])
+    built = build(fake_data, FAKE_LABELS, min_count=0)
+    rows = {(ex.text, ex.label, ex.source) for ex in built.train}
+    val = {(ex.text, ex.label, ex.source) for ex in built.validation}
+    assert ("Best. Day. Ever & more", "❤", "tweeteval-emoji") in rows  # HTML entity decoded
+    assert ("I am so angry right now", "😡", "tweeteval-emotion") in rows | val
+    assert ("feeling blue today", "😭", "tweeteval-emotion:emojis") in rows | val  # its own emoji, cut out
+    texts_of = {}
+    for text, label, _ in rows | val:
+        texts_of.setdefault(text, set()).add(label)
+    assert texts_of["this is disgusting and infuriating"] == {"😡", "🤢", "🙄"}  # anger + disgust (+ contempt)
+    assert texts_of["boo! that scared me"] == {"😱", "🤝"}
+    assert texts_of["what a lovely surprise"] == {"😊", "🥰", "😮", "😍"}
+    assert texts_of["irony tweet with an eye roll"] == {"🙄", "🙃"}  # irony label 1 -> 🙃
+    assert texts_of["hate tweet with an eye roll"] == {"🙄"}  # hate labels are never emoji labels
+    assert "plain tweet" not in texts_of and "arabic sin emoji" not in texts_of
+    assert texts_of["arabic tweet yay"] == {"🎉"}
+    assert not any("Disneyland" in t for t in texts_of)  # check-in caption
+    assert built.stats["dropped"]["location check-in only"] == 1
+    # TweetEval val stays validation and pulls its near-duplicates with it; TweetEval train stays train.
+    val_texts = {t for t, _, _ in val}
+    assert {"Christmas tree up", "love u", "SHARED text!!", "shared text"} <= val_texts
+    assert {"Merry Christmas everyone", "love you mom", "so funny lol"} <= {t for t, _, _ in rows}
+    # "love you mom!" (SemEval) is a near-duplicate of "love you mom" (TweetEval train) with the same label: one row.
+    assert sum(1 for t, label, _ in rows | val if near_duplicate_key(t) == "love you mom" and label == "❤") == 1
+    assert not {near_duplicate_key(t) for t, _, _ in rows} & {near_duplicate_key(t) for t in val_texts}
+    assert {ex.language for ex in built.train + built.validation} >= {"en", "es", "ar", "hi"}
+    assert "NEVER READ THIS" not in json.dumps([ex.text for ex in built.train + built.validation])
+
+
+def test_fake_build_fails_loudly_under_the_minimum(fake_data: Path):
+    with pytest.raises(SystemExit, match=r"under 2 training examples: .*🔥 1"):
+        build(fake_data, FAKE_LABELS, min_count=2)
+
+
+def test_a_missing_source_says_what_to_do(fake_data: Path):
+    import shutil
+
+    shutil.rmtree(fake_data / "xlm-t" / "hindi")
+    with pytest.raises(SystemExit, match=r"xlm-t/hindi/train: .* is missing\. Point --data_dir .*--hub true"):
+        build(fake_data, FAKE_LABELS, min_count=0)
+
+
+def test_the_benchmark_test_split_is_refused(fake_data: Path):
+    with pytest.raises(ValueError, match="only train and val"):
+        list(tweeteval_emoji(fake_data, "test"))
+
+
+BUILD_SCRIPT = """
+import sys, types
+from pathlib import Path
+backend = types.ModuleType("backend")  # the package without its __init__ (the Flask app, torch): a light process
+backend.__path__ = [str(Path("backend").resolve())]
+sys.modules["backend"] = backend
+from training.build_dataset import build, write
+labels = sys.argv[3].split(",")
+write(build(Path(sys.argv[1]), labels, min_count=0), Path(sys.argv[2]))
+"""
+
+
+def test_the_build_is_deterministic_across_processes(fake_data: Path, tmp_path: Path):
+    outputs = []
+    for seed in ("1", "2"):  # str hashes differ between these processes: no output may depend on set order
+        out = tmp_path / f"out{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
+        subprocess.run([sys.executable, "-c", BUILD_SCRIPT, str(fake_data), str(out), ",".join(FAKE_LABELS)],
+                       check=True, env=env, cwd=ROOT, timeout=120)
+        outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert outputs[0] == outputs[1]
+    assert set(FILES) <= set(outputs[0]) and "validation_by_language/en.jsonl" in outputs[0]
+
+
+def test_load_built_round_trip(fake_data: Path, tmp_path: Path):
+    built = build(fake_data, FAKE_LABELS, min_count=0)
+    write(built, tmp_path / "ds")
+    train, val, labels = load_built(tmp_path / "ds")
+    assert labels == FAKE_LABELS
+    assert train.texts == [ex.text for ex in built.train] and train.labels == [ex.label for ex in built.train]
+    assert val.texts == [ex.text for ex in built.validation] and val.labels == [ex.label for ex in built.validation]
+    with pytest.raises(SystemExit, match="not a built dataset"):
+        load_built(tmp_path / "nothing-here")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The build on the real data (../shared/data)
+# ---------------------------------------------------------------------------------------------------------------
+
+needs_data = pytest.mark.skipif(not (DEFAULT_DATA_DIR / "tweeteval" / "emoji").is_dir(),
+                                reason=f"the real data folder {DEFAULT_DATA_DIR} is absent")
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory):
+    out = tmp_path_factory.mktemp("dataset") / "dataset"
+    write(build(DEFAULT_DATA_DIR, list(WIDE_EMOJIS)), out)
+    return out
+
+
+def _rows(folder: Path, name: str) -> list[dict]:
+    return [json.loads(line) for line in (folder / name).read_text(encoding="utf-8").splitlines()]
+
+
+@needs_data
+def test_real_build_has_a_wide_backed_vocabulary(real: Path):
+    labels = json.loads((real / "labels.json").read_text(encoding="utf-8"))
+    stats = json.loads((real / "stats.json").read_text(encoding="utf-8"))
+    assert labels == list(WIDE_EMOJIS) and len(labels) >= 40
+    assert set(TWEETEVAL_EMOJIS) <= set(labels)
+    assert {"😭", "😢", "😡", "🙄", "😩", "😞"} <= set(labels)  # negative feelings
+    counts: dict[str, int] = {}
+    for row in _rows(real, "train.jsonl"):
+        counts[row["label"]] = counts.get(row["label"], 0) + 1
+    assert min(counts[e] for e in labels) >= 150 and set(counts) == set(labels)
+    assert stats["min_train_count"] == min(counts.values())
+    assert {"en", "es", "ar", "pt"} <= set(stats["per_language"]["train"])
+    card = (real / "README.md").read_text(encoding="utf-8")
+    assert card.startswith("---\n") and "never used" in card and "| fear | 😱 |" in card
+
+
+@needs_data
+def test_real_build_keeps_validation_apart_and_the_test_set_out(real: Path):
+    train, val = _rows(real, "train.jsonl"), _rows(real, "validation.jsonl")
+    assert 0.05 < len(val) / (len(train) + len(val)) < 0.15
+    assert not {near_duplicate_key(r["text"]) for r in train} & {near_duplicate_key(r["text"]) for r in val}
+    assert len({(r["text"], r["label"]) for r in train}) == len(train)  # deduplicated within a label
+    by_language = sum(len(_rows(real, f"validation_by_language/{p.name}"))
+                      for p in (real / "validation_by_language").iterdir())
+    assert by_language == len(val)
+    # TweetEval's own val split is all validation.
+    own_val = {clean_text(t) for t in read_lines(DEFAULT_DATA_DIR / "tweeteval" / "emoji" / "val_text.txt")}
+    assert not {r["text"] for r in train} & own_val
+    # No test tweet anywhere, except generic captions: the ones TweetEval's own train / val already share with its
+    # test ("San Francisco @ Golden Gate Bridge"), or a word or two before an Instagram location ("Chicago @ The
+    # Adler Planetarium", from another user's post). The test set is read here, by the test, never by the build.
+    emoji_dir = DEFAULT_DATA_DIR / "tweeteval" / "emoji"
+    test = {clean_text(t) for t in read_lines(emoji_dir / "test_text.txt")}
+    leaked = [r for r in train + val if r["text"] in test]
+    generic = [r for r in leaked if r["source"] == "tweeteval-emoji" or LOCATION_CAPTION_RE.fullmatch(r["text"])]
+    assert generic == leaked, [r for r in leaked if r not in generic][:5]
+    assert len(leaked) < 60
+
+
+LOCATION_CAPTION_RE = re.compile(r"(?:@user\s+)*(?:[^\s@]+\s+){0,2}@ [A-Z0-9][^@]*")
