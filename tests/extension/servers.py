@@ -83,7 +83,7 @@ class RecordingProxy:
     """Forwards to the backend and records every request, so tests can assert what reached it.
     `inject(status, body, headers)` makes the next suggest answer a canned error instead."""
 
-    def __init__(self, target: str):
+    def __init__(self, target: str, port: int | None = None):
         self.target = target
         self.requests: list[dict] = []
         self.injected: list[tuple[int, dict, dict]] = []
@@ -142,7 +142,7 @@ class RecordingProxy:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port or free_port()), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
