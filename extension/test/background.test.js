@@ -148,18 +148,41 @@ test('context menu: entry, click handling and the test hook', async () => {
   const { api, deps, send } = setup();
   await installContextMenu(api);
   assert.deepEqual(api.calls.menus.map((m) => [m.id, m.contexts]), [[MENU_ID, ['selection']]]);
+  api.tabs.sendMessage = async (tabId, message, options) => {
+    api.calls.sendMessage.push({ tabId, message, options });
+    return message.type === 'check-field' ? { ok: true, data: { allowed: true } } : { ok: true, data: null };
+  };
   await onContextMenuClicked(deps, { menuItemId: MENU_ID, selectionText: 'pizza night', editable: true, frameId: 3 }, { id: 12 });
-  const [call] = api.calls.sendMessage;
+  assert.deepEqual(api.calls.sendMessage[0], { tabId: 12, message: { type: 'check-field' }, options: { frameId: 3 } });
+  const call = api.calls.sendMessage[1];
   assert.equal(call.tabId, 12);
   assert.deepEqual(call.options, { frameId: 3 });
   assert.equal(call.message.type, 'emojify-selection');
   assert.equal(call.message.editable, true);
   assert.equal(call.message.suggestions.length, 5);
   await onContextMenuClicked(deps, { menuItemId: 'other' }, { id: 12 });
-  assert.equal(api.calls.sendMessage.length, 1);
+  assert.equal(api.calls.sendMessage.length, 2);
   assert.deepEqual(await send({ type: 'test:context-menu', tabId: 5, selectionText: 'yay' }), { ok: true, data: null });
-  assert.equal(api.calls.sendMessage[1].message.editable, false);
+  assert.equal(api.calls.sendMessage[2].message.editable, false);
   assert.equal((await send({ type: 'test:context-menu', tabId: 5, selectionText: 'x' }, contentScript('https://evil.example/'))).error.code, 'forbidden');
+});
+
+test('context menu in a field: nothing is sent unless the content script says the field may be read', async () => {
+  for (const [reply, expected] of [[{ ok: true, data: { allowed: false } }, 0], [null, 0], [{ ok: true, data: { allowed: true } }, 1]]) {
+    const { api, deps, fetchImpl } = setup();
+    api.tabs.sendMessage = async (tabId, message, options) => {
+      api.calls.sendMessage.push({ tabId, message, options });
+      if (message.type === 'check-field') {
+        if (!reply) throw new Error('Could not establish connection. Receiving end does not exist.');
+        return reply;
+      }
+      return { ok: true, data: null };
+    };
+    await onContextMenuClicked(deps, { menuItemId: MENU_ID, selectionText: 'hunter2', editable: true, frameId: 0 }, { id: 4 });
+    assert.equal(fetchImpl.requests.length, expected, JSON.stringify(reply));
+    assert.equal(api.calls.sendMessage[0].message.type, 'check-field');
+    assert.equal(api.calls.sendMessage.length, 1 + expected);
+  }
 });
 
 test('context menu with the backend down sends the error to the page', async () => {

@@ -12,6 +12,12 @@ test('never passwords, e-mail, numbers, card data or one-time codes', () => {
   for (const autocomplete of ['cc-number', 'cc-csc', 'cc-exp', 'cc-name', 'one-time-code', 'current-password', 'new-password', 'email', 'billing cc-number', 'section-x one-time-code']) {
     assert.equal(isSensitiveField(input({ autocomplete })), true, autocomplete);
   }
+  for (const autocomplete of ['name', 'given-name', 'shipping street-address', 'postal-code', 'username', 'tel', 'bday']) {
+    assert.equal(isSensitiveField(input({ autocomplete })), true, autocomplete);
+  }
+  for (const autocomplete of ['', 'on', 'off', 'section-blue off', 'OFF']) {
+    assert.equal(isSensitiveField(input({ autocomplete })), false, autocomplete);
+  }
   assert.equal(isSensitiveField(input({ inputMode: 'numeric' })), true);
   assert.equal(isSensitiveField(input({ name: 'otp' })), true);
   assert.equal(isSensitiveField(input({ id: 'card-number' })), true);

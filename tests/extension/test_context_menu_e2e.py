@@ -32,6 +32,18 @@ def test_in_a_field_inserts_top_emoji_after_selection(ext, page, pages, proxy):
     assert page.errors == []
 
 
+def test_never_from_a_password_field(ext, page, pages, proxy):
+    page.goto(f"{pages.url}/form.html")
+    page.evaluate("() => { const p = document.querySelector('#pw'); p.value = 'hunter2 secret'; p.focus(); p.setSelectionRange(0, 7); }")
+    tab = ext.tab_id(page.url)
+    page.bring_to_front()
+    assert ext.send({"type": "test:context-menu", "tabId": tab, "selectionText": "hunter2", "editable": True})["ok"]
+    page.wait_for_timeout(500)
+    assert proxy.requests == []
+    assert page.input_value("#pw") == "hunter2 secret"
+    expect(page.locator(BUBBLE)).to_have_count(0)
+
+
 def test_on_page_text_shows_bubble_and_copies(ext, page, pages, proxy, browser_context):
     browser_context.grant_permissions(["clipboard-read", "clipboard-write"], origin=pages.url)
     page.goto(f"{pages.url}/form.html")

@@ -23,6 +23,12 @@ export async function installContextMenu(api) {
  */
 export async function onContextMenuClicked(deps, info, tab) {
   if (info?.menuItemId !== MENU_ID || !Number.isInteger(tab?.id)) return;
+  const target = { frameId: Number.isInteger(info.frameId) ? info.frameId : 0 };
+  if (info.editable) {
+    // Selected text in a field: first make sure it is no password, card number, e-mail... field.
+    const answer = await deps.api.tabs.sendMessage(tab.id, { type: MSG.CHECK_FIELD }, target).catch(() => null);
+    if (!answer?.ok || !answer.data?.allowed) return;
+  }
   const selectionText = String(info.selectionText ?? '');
   let answer;
   try {
@@ -33,6 +39,6 @@ export async function onContextMenuClicked(deps, info, tab) {
   await deps.api.tabs.sendMessage(
     tab.id,
     { type: MSG.EMOJIFY_SELECTION, editable: Boolean(info.editable), selectionText, ...answer },
-    { frameId: Number.isInteger(info.frameId) ? info.frameId : 0 },
+    target,
   );
 }

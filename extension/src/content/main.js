@@ -20,10 +20,14 @@ const state = {
   generation: 0, // bumped on every keystroke: answers for older generations are stale
   timer: 0,
   retryTimer: 0,
+  retries: 0, // automatic retries since the last keystroke
+
   lastText: null,
   savedRange: null,
   inserting: false,
 };
+
+const MAX_AUTO_RETRIES = 8; // then wait for the next keystroke: no endless polling of a dead backend
 
 const bar = new SuggestionBar({ onPick: (i) => pick(i), onAction: (action) => runAction(action) });
 const bubble = new SelectionBubble();
@@ -37,7 +41,12 @@ addEventListener('focusout', onFocusOut, true);
 addEventListener('pointerdown', onPointerDown, true);
 addEventListener('scroll', () => requestAnimationFrame(reposition), { capture: true, passive: true });
 addEventListener('resize', () => requestAnimationFrame(reposition), { passive: true });
-api.runtime.onMessage.addListener(createRouter({ [MSG.EMOJIFY_SELECTION]: (message) => emojifySelection(message) }));
+api.runtime.onMessage.addListener(
+  createRouter({
+    [MSG.CHECK_FIELD]: async () => ({ allowed: resolveField(deepActiveElement()) !== null }),
+    [MSG.EMOJIFY_SELECTION]: (message) => emojifySelection(message),
+  }),
+);
 api.storage.onChanged.addListener((changes, area) => {
   if (area !== 'sync') return;
   if (changes.disabledSites) refreshSiteState();
@@ -59,7 +68,8 @@ async function refreshSiteState() {
 // ---- typing ----
 function onTyping(event) {
   if (!state.enabled || !event.isTrusted || state.inserting || event.isComposing) return;
-  if (event.type === 'beforeinput' && !/^(insert|delete)/.test(event.inputType ?? '')) return;
+  // Typing, pasting, deleting, IME: yes. Autofill and other input without an inputType: no.
+  if (event.type !== 'compositionend' && !/^(insert|delete|history)/.test(event.inputType ?? '')) return;
   const field = resolveField(event.composedPath()[0] ?? event.target);
   if (!field) {
     if (state.field) reset();
@@ -68,6 +78,7 @@ function onTyping(event) {
   if (!sameField(field, state.field)) reset();
   state.field = field;
   state.generation += 1;
+  state.retries = 0;
   clearTimeout(state.timer);
   clearTimeout(state.retryTimer);
   state.timer = setTimeout(() => suggestNow(field, state.generation), state.debounceMs);
@@ -112,7 +123,8 @@ async function suggestNow(field, generation) {
   }
   bar.showStatus({ display, message: problem.message, action: problem.details?.action ?? null }, field, caretRect(field));
   const wait = problem.details?.retryAfterMs;
-  if (Number.isFinite(wait) && wait >= 0) {
+  if (Number.isFinite(wait) && wait >= 0 && state.retries < MAX_AUTO_RETRIES) {
+    state.retries += 1;
     // Recover by itself: ask again once the back-off is over, if the user is still here.
     state.retryTimer = setTimeout(() => suggestNow(field, generation), wait + 50);
   }

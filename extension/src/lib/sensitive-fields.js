@@ -1,7 +1,8 @@
 // Which fields the extension may read: never passwords, e-mail, numbers, card data or one-time codes.
 
 const TEXT_INPUT_TYPES = new Set(['', 'text', 'search']);
-const SENSITIVE_AUTOCOMPLETE = /^(cc-.*|one-time-code|current-password|new-password|email|tel.*|username|webauthn|transaction-amount)$/;
+// Autofill tokens that only qualify another one (https://html.spec.whatwg.org/#autofill-field).
+const AUTOCOMPLETE_MODIFIERS = /^(section-.*|shipping|billing|home|work|mobile|fax|pager|webauthn)$/;
 const SENSITIVE_NAME = /pass(word|wd|code)?|pwd|otp|one.?time|2fa|totp|verification.?code|cvv|cvc|card.?(number|num|no)|cc.?(num|number|exp|csc)|iban|ssn|e-?mail/i;
 
 /**
@@ -14,8 +15,10 @@ export function isSensitiveField(field) {
   const tag = String(field.tagName ?? '').toUpperCase();
   const type = String(field.type ?? '').toLowerCase();
   if (tag === 'INPUT' && !TEXT_INPUT_TYPES.has(type)) return true; // password, email, number, tel, ...
-  const tokens = String(field.autocomplete ?? '').toLowerCase().split(/\s+/).filter(Boolean);
-  if (tokens.some((t) => SENSITIVE_AUTOCOMPLETE.test(t))) return true;
+  // Any autofill field name (cc-*, one-time-code, current-password, email, name, street-address, ...) marks a field
+  // for personal data, not a message; only "on"/"off" (or none) leave it a free-text field.
+  const tokens = String(field.autocomplete ?? '').toLowerCase().split(/\s+/).filter((t) => t && !AUTOCOMPLETE_MODIFIERS.test(t));
+  if (tokens.some((t) => t !== 'on' && t !== 'off')) return true;
   const inputMode = String(field.inputMode ?? '').toLowerCase();
   if (['numeric', 'decimal', 'tel', 'email'].includes(inputMode)) return true;
   return SENSITIVE_NAME.test(`${field.name ?? ''} ${field.id ?? ''}`);
