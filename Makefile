@@ -6,11 +6,12 @@ PY := $(VENV)/bin/python
 DATA_DIR ?= ../shared/data
 MODEL ?= backend/models/default
 RUN ?= runs/tweeteval
+DATASET ?= artifacts/dataset
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export HOST PORT
 
-.PHONY: help install serve dev test test-fast test-e2e lint train evaluate dataset push bench extension clean
+.PHONY: help install serve dev test test-fast lint train train-wide evaluate dataset push bench loadtest extension clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -47,14 +48,30 @@ test-fast: install  ## the Python tests that need no real model or browser
 lint: install  ## ruff on the Python code
 	$(VENV)/bin/ruff check backend training tests
 
-train: install  ## fine-tune on TweetEval emoji (benchmark protocol), in the background-safe resumable loop
+train: $(VENV)/.installed  ## fine-tune on TweetEval emoji (benchmark protocol), in the background-safe resumable loop
 	PYTHONPATH=. $(PY) -m training.train --output_dir $(RUN) --data_dir $(DATA_DIR)
 
-evaluate: install  ## score MODEL on the TweetEval test set; writes MODEL/metrics.json and a report
+evaluate: $(VENV)/.installed  ## score MODEL on the TweetEval test set; writes MODEL/eval-test/ (metrics.json, report.md, plots)
 	PYTHONPATH=. $(PY) -m training.evaluate --model $(MODEL) --data_dir $(DATA_DIR)
 
 extension: install  ## build the Chrome Web Store and Firefox Add-ons zips into extension/dist and run web-ext lint
 	cd extension && npm run build && npm run lint
+
+dataset: $(VENV)/.installed  ## build the wide multilingual emoji dataset (41 labels) from DATA_DIR into DATASET, with its card
+	PYTHONPATH=. $(PY) -m training.build_dataset --data_dir $(DATA_DIR) --output_dir $(DATASET)
+
+train-wide: $(VENV)/.installed  ## fine-tune on the wide dataset (make dataset first) into runs/wide
+	PYTHONPATH=. $(PY) -m training.train --output_dir runs/wide --dataset $(DATASET) --data_dir $(DATA_DIR)
+
+push: $(VENV)/.installed  ## upload MODEL and DATASET to the Hub (HF_TOKEN, REPO_ID=user/name [DATASET_REPO_ID=] [DRY_RUN=dir])
+	PYTHONPATH=. $(PY) -m training.push --model $(MODEL) --dataset $(DATASET) --repo_id $(REPO_ID) \
+		$(if $(DATASET_REPO_ID),--dataset_repo_id $(DATASET_REPO_ID)) $(if $(DRY_RUN),--dry_run_dir $(DRY_RUN))
+
+bench: $(VENV)/.installed  ## speed benchmark (model and HTTP level, ~8 min): writes benchmarks/results.{json,md}
+	PYTHONPATH=. $(PY) -m benchmarks.bench
+
+loadtest: $(VENV)/.installed  ## 32 clients for 60 s on loopback, one worker killed half-way; fails on lost requests
+	PYTHONPATH=. $(PY) -m benchmarks.loadtest
 
 clean:  ## remove build outputs (keeps .venv and runs/)
 	rm -rf build dist extension/dist .pytest_cache .ruff_cache

@@ -164,25 +164,37 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def http_level(port: int, seconds: float, env_extra: dict[str, str]) -> dict:
+def start_gunicorn(port: int, env_extra: dict[str, str]) -> tuple[subprocess.Popen, float]:
+    """gunicorn exactly as `make serve` runs it; returns the process and seconds until the first answer."""
     env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", **env_extra}
     t0 = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "backend/gunicorn.conf.py"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    while time.monotonic() - t0 < 120:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            status, _ = post(conn, "/v1/suggest", {"text": "hello there"})
+            conn.close()
+            if status == 200:
+                return proc, round(time.monotonic() - t0, 2)
+        except OSError:
+            time.sleep(0.1)
+    stop(proc)
+    raise RuntimeError("gunicorn did not answer within 120 s")
+
+
+def stop(proc: subprocess.Popen) -> None:
     try:
-        cold = None
-        while time.monotonic() - t0 < 120:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                status, _ = post(conn, "/v1/suggest", {"text": "hello there"})
-                conn.close()
-                if status == 200:
-                    cold = round(time.monotonic() - t0, 2)
-                    break
-            except OSError:
-                time.sleep(0.1)
-        if cold is None:
-            raise RuntimeError("gunicorn did not answer within 120 s")
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    except ProcessLookupError:
+        pass
+
+
+def http_level(port: int, seconds: float, env_extra: dict[str, str]) -> dict:
+    env = {**os.environ, **env_extra}
+    proc, cold = start_gunicorn(port, env_extra)
+    try:
         # every worker must be up before timing (each loads the model on its own)
         time.sleep(1.0)
         texts = sample_texts(2000)
@@ -201,8 +213,7 @@ def http_level(port: int, seconds: float, env_extra: dict[str, str]) -> dict:
         result["rss_mb_per_worker"] = [peak_rss_mb(p) for p in worker_pids(proc.pid)]
         return result
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+        stop(proc)
 
 
 def markdown(r: dict) -> str:
