@@ -14,7 +14,8 @@ import { SelectionBubble } from './selection-bubble.js';
 import { SuggestionBar } from './suggestion-bar.js';
 
 const state = {
-  enabled: false,
+  enabled: null, // for this site: null until asked, on the first keystroke (page loads cost nothing)
+  siteCheck: null,
   debounceMs: DEFAULT_SETTINGS.debounceMs,
   field: null, // the field last typed into
   generation: 0, // bumped on every keystroke: answers for older generations are stale
@@ -49,25 +50,33 @@ api.runtime.onMessage.addListener(
 );
 api.storage.onChanged.addListener((changes, area) => {
   if (area !== 'sync') return;
-  if (changes.disabledSites) refreshSiteState();
   if (changes.debounceMs) state.debounceMs = changes.debounceMs.newValue ?? DEFAULT_SETTINGS.debounceMs;
-});
-refreshSiteState();
-
-async function refreshSiteState() {
-  try {
-    const [site, settings] = await Promise.all([request(api.runtime, { type: MSG.SITE_STATE }), loadSettings(api)]);
-    state.enabled = site.enabled;
-    state.debounceMs = settings.debounceMs;
-  } catch {
-    state.enabled = false; // extension reloaded or unavailable: stay silent
+  if (changes.disabledSites && state.enabled !== null) {
+    state.siteCheck = null;
+    state.enabled = null;
+    if (state.field) siteEnabled(); // switched off while in use: hide at once
   }
-  if (!state.enabled) reset();
+});
+
+/** Whether suggestions are on for this tab's site (asked from the background once, then on changes). */
+function siteEnabled() {
+  state.siteCheck ??= (async () => {
+    try {
+      const [site, settings] = await Promise.all([request(api.runtime, { type: MSG.SITE_STATE }), loadSettings(api)]);
+      state.enabled = site.enabled;
+      state.debounceMs = settings.debounceMs;
+    } catch {
+      state.enabled = false; // extension reloaded or unavailable: stay silent
+    }
+    if (!state.enabled) reset();
+    return state.enabled;
+  })();
+  return state.siteCheck;
 }
 
 // ---- typing ----
 function onTyping(event) {
-  if (!state.enabled || !event.isTrusted || state.inserting || event.isComposing) return;
+  if (state.enabled === false || !event.isTrusted || state.inserting || event.isComposing) return;
   // Typing, pasting, deleting, IME: yes. Autofill and other input without an inputType: no.
   if (event.type !== 'compositionend' && !/^(insert|delete|history)/.test(event.inputType ?? '')) return;
   const field = resolveField(event.composedPath()[0] ?? event.target);
@@ -81,7 +90,15 @@ function onTyping(event) {
   state.retries = 0;
   clearTimeout(state.timer);
   clearTimeout(state.retryTimer);
-  state.timer = setTimeout(() => suggestNow(field, state.generation), state.debounceMs);
+  const generation = state.generation;
+  const schedule = () => {
+    if (state.enabled && generation === state.generation) {
+      clearTimeout(state.timer);
+      state.timer = setTimeout(() => suggestNow(field, generation), state.debounceMs);
+    }
+  };
+  if (state.enabled) schedule();
+  else siteEnabled().then(schedule);
 }
 
 async function suggestNow(field, generation) {
