@@ -1,4 +1,4 @@
-"""Screenshots of the suggestion bar on a light and a dark page and of the popup, for a person to look at
+"""Screenshots of the suggestion bar on a light and a dark page, of the popup and the options page, for a person to look at
 (written to tests/extension/artifacts/, or $EXTENSION_E2E_ARTIFACTS)."""
 
 import pytest
@@ -38,4 +38,25 @@ def test_popup_screenshot(ext, page, pages, artifacts, browser_context):
     popup.keyboard.type("sunny day at the beach with friends")
     expect(popup.locator("#suggestions button")).to_have_count(5, timeout=10_000)
     popup.screenshot(path=str(artifacts / "popup.png"))
+    popup.emulate_media(color_scheme="dark")
+    popup.screenshot(path=str(artifacts / "popup-dark.png"))
+    assert popup.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(30, 33, 39)"
     popup.close()
+
+
+def test_options_and_offline_screenshots(ext, page, pages, artifacts, browser_context):
+    options = browser_context.new_page()
+    options.set_viewport_size({"width": 640, "height": 900})
+    options.goto(f"{ext.origin}/options.html")
+    options.fill("#k", "12")
+    options.click("#save")
+    expect(options.locator("#k-error")).to_be_visible()
+    options.screenshot(path=str(artifacts / "options.png"), full_page=True)
+    options.close()
+
+    ext.eval("() => chrome.storage.sync.set({ backendUrl: 'http://127.0.0.1:9' })")
+    page.set_viewport_size({"width": 640, "height": 300})
+    page.goto(f"{pages.url}/form.html")
+    type_into(page, "#ta", "hello")
+    expect(page.locator(f"{BAR} .status")).to_have_text("Emoji suggestions offline", timeout=10_000)
+    page.screenshot(path=str(artifacts / "bar-offline.png"))

@@ -22,7 +22,6 @@ const state = {
   timer: 0,
   retryTimer: 0,
   retries: 0, // automatic retries since the last keystroke
-
   lastText: null,
   savedRange: null,
   inserting: false,
