@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .servers import REPO, Backend, RecordingProxy, StaticServer, free_port
+from .servers import REPO, Backend, RecordingProxy, StaticServer, free_port, model_available
 
 EXTENSION = REPO / "extension"
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -39,6 +39,8 @@ def _missing() -> str | None:
         return "backend/__main__.py missing: no backend to test against"
     if not shutil.which("node"):
         return "node not found"
+    if not model_available():
+        return "no model for the backend (backend/models/default/, $EMOJI_MODEL_DIR or /tmp/smoke/best)"
     return None
 
 
@@ -92,7 +94,9 @@ class Extension:
     def reset(self, backend_url: str, **settings) -> None:
         self.eval(
             """async (s) => {
-                await chrome.storage.sync.clear(); await chrome.storage.local.clear(); await chrome.storage.session.clear();
+                await chrome.storage.sync.clear();
+                await chrome.storage.local.clear();
+                await chrome.storage.session.clear();
                 await chrome.storage.sync.set(s);
                 await chrome.action.setBadgeText({ text: '' });
             }""",
@@ -119,8 +123,13 @@ def browser_context(built_extension, tmp_path_factory):
             str(tmp_path_factory.mktemp("profile")),
             executable_path=CHROMIUM,
             headless=True,
-            args=["--headless=new", f"--disable-extensions-except={ext}", f"--load-extension={ext}",
-                  "--disable-features=DisableLoadExtensionCommandLineSwitch", "--no-first-run"],
+            args=[
+                "--headless=new",
+                f"--disable-extensions-except={ext}",
+                f"--load-extension={ext}",
+                "--disable-features=DisableLoadExtensionCommandLineSwitch",
+                "--no-first-run",
+            ],
             viewport={"width": 1000, "height": 700},
         )
         try:

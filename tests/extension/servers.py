@@ -13,7 +13,7 @@ import threading
 import time
 import urllib.request
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer, BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,14 +26,19 @@ def free_port() -> int:
 
 
 def model_dir() -> str | None:
-    """The model the backend should load: EMOJI_MODEL_DIR if set, the trained default if present, else the smoke model."""
+    """The model the backend should load: EMOJI_MODEL_DIR if set, else the trained default
+    (backend/models/default, returned as None: the backend's own default), else the smoke model."""
     if os.environ.get("EMOJI_MODEL_DIR"):
         return os.environ["EMOJI_MODEL_DIR"]
     if (REPO / "backend" / "models" / "default" / "config.json").exists():
-        return None  # the backend's own default
+        return None
     if Path("/tmp/smoke/best/config.json").exists():
         return "/tmp/smoke/best"
     return None
+
+
+def model_available() -> bool:
+    return model_dir() is not None or (REPO / "backend" / "models" / "default" / "config.json").exists()
 
 
 class Backend:
@@ -51,7 +56,9 @@ class Backend:
         if chosen:
             env["EMOJI_MODEL_DIR"] = chosen
         self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "backend"], cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "backend"], cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
         return self
 
     def wait_ready(self, timeout: float = 120) -> None:
@@ -113,12 +120,20 @@ class RecordingProxy:
                 except ValueError:
                     parsed = None
                 with proxy.lock:
-                    proxy.requests.append({"method": self.command, "path": self.path, "json": parsed,
-                                           "authorization": self.headers.get("Authorization")})
+                    proxy.requests.append(
+                        {
+                            "method": self.command,
+                            "path": self.path,
+                            "json": parsed,
+                            "authorization": self.headers.get("Authorization"),
+                        }
+                    )
                     canned = proxy.injected.pop(0) if proxy.injected and self.path.startswith("/v1/suggest") else None
                 if canned:
                     status, payload, headers = canned
-                    return self.reply(status, json.dumps(payload).encode(), {"Content-Type": "application/json", **headers})
+                    return self.reply(
+                        status, json.dumps(payload).encode(), {"Content-Type": "application/json", **headers}
+                    )
                 host, port = proxy.target.split("//")[1].split(":")
                 conn = http.client.HTTPConnection(host, int(port), timeout=30)
                 try:
@@ -126,11 +141,18 @@ class RecordingProxy:
                     conn.request(self.command, self.path, body=body or None, headers=headers)
                     resp = conn.getresponse()
                     data = resp.read()
-                    out = {k: v for k, v in resp.getheaders() if k.lower() not in {"connection", "transfer-encoding", "content-length"}}
+                    out = {
+                        k: v
+                        for k, v in resp.getheaders()
+                        if k.lower() not in {"connection", "transfer-encoding", "content-length"}
+                    }
                     self.reply(resp.status, data, out)
                 except OSError:
-                    self.reply(502, b'{"error": {"code": "internal_error", "message": "proxy: backend unreachable"}}',
-                               {"Content-Type": "application/json"})
+                    self.reply(
+                        502,
+                        b'{"error": {"code": "internal_error", "message": "proxy: backend unreachable"}}',
+                        {"Content-Type": "application/json"},
+                    )
                 finally:
                     conn.close()
 
@@ -158,7 +180,9 @@ class RecordingProxy:
     def inject(self, status: int, code: str, headers: dict | None = None, times: int = 1) -> None:
         with self.lock:
             for _ in range(times):
-                self.injected.append((status, {"error": {"code": code, "message": code.replace("_", " ")}}, headers or {}))
+                self.injected.append(
+                    (status, {"error": {"code": code, "message": code.replace("_", " ")}}, headers or {})
+                )
 
     def stop(self) -> None:
         self.server.shutdown()

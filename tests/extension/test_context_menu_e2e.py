@@ -12,14 +12,23 @@ pytestmark = pytest.mark.e2e
 
 def test_menu_entry_exists(ext):
     # There is no contextMenus.get(); update() of a missing id rejects, of an existing one resolves.
-    assert ext.eval("() => chrome.contextMenus.update('emojify-selection', {}).then(() => 'exists', (e) => e.message)") == "exists"
-    assert ext.eval("() => chrome.contextMenus.update('no-such-entry', {}).then(() => 'exists', (e) => 'missing')") == "missing"
+    assert (
+        ext.eval("() => chrome.contextMenus.update('emojify-selection', {}).then(() => 'exists', (e) => e.message)")
+        == "exists"
+    )
+    assert (
+        ext.eval("() => chrome.contextMenus.update('no-such-entry', {}).then(() => 'exists', (e) => 'missing')")
+        == "missing"
+    )
 
 
 def test_in_a_field_inserts_top_emoji_after_selection(ext, page, pages, proxy):
     page.goto(f"{pages.url}/form.html")
     # Set by script, not typed: typing would (rightly) ask for inline suggestions too.
-    page.evaluate("() => { const t = document.querySelector('#ta'); t.value = 'I love pizza so much'; t.focus(); t.setSelectionRange(7, 12); }")
+    page.evaluate(
+        """() => { const t = document.querySelector('#ta');
+                   t.value = 'I love pizza so much'; t.focus(); t.setSelectionRange(7, 12); }"""
+    )
     tab = ext.tab_id(page.url)
     page.bring_to_front()
     answer = ext.send({"type": "test:context-menu", "tabId": tab, "selectionText": "pizza", "editable": True})
@@ -27,14 +36,17 @@ def test_in_a_field_inserts_top_emoji_after_selection(ext, page, pages, proxy):
     assert [r["json"] for r in proxy.suggest_requests()] == [{"text": "pizza", "k": 5}]
     value = wait_until(lambda: (v := page.input_value("#ta")) != "I love pizza so much" and v, message="insertion")
     assert value.startswith("I love pizza ") and value.endswith(" so much")
-    emoji = value[len("I love pizza "):-len(" so much")]
+    emoji = value[len("I love pizza ") : -len(" so much")]
     assert emoji and emoji.strip() == emoji
     assert page.errors == []
 
 
 def test_never_from_a_password_field(ext, page, pages, proxy):
     page.goto(f"{pages.url}/form.html")
-    page.evaluate("() => { const p = document.querySelector('#pw'); p.value = 'hunter2 secret'; p.focus(); p.setSelectionRange(0, 7); }")
+    page.evaluate(
+        """() => { const p = document.querySelector('#pw');
+                   p.value = 'hunter2 secret'; p.focus(); p.setSelectionRange(0, 7); }"""
+    )
     tab = ext.tab_id(page.url)
     page.bring_to_front()
     assert ext.send({"type": "test:context-menu", "tabId": tab, "selectionText": "hunter2", "editable": True})["ok"]

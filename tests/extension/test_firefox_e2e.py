@@ -37,14 +37,25 @@ def test_firefox_build_works(built_extension, backend, pages, artifacts):
 
 
 def _run_firefox(proxy, pages, artifacts):
-    env = {**os.environ, "EXT_DIR": str(EXTENSION / "dist" / "firefox"), "PAGES_URL": pages.url,
-           "FIREFOX": FIREFOX, "EXTENSION_ROOT": str(EXTENSION), "SCREENSHOT": str(artifacts / "firefox-bar.png")}
+    env = {
+        **os.environ,
+        "EXT_DIR": str(EXTENSION / "dist" / "firefox"),
+        "PAGES_URL": pages.url,
+        "FIREFOX": FIREFOX,
+        "EXTENSION_ROOT": str(EXTENSION),
+        "SCREENSHOT": str(artifacts / "firefox-bar.png"),
+    }
     run = subprocess.run(["node", str(SCRIPT)], env=env, capture_output=True, text=True, timeout=180)
     lines = [line for line in run.stdout.splitlines() if line.startswith("[")]
     results = json.loads(lines[-1]) if lines else []
     assert run.returncode == 0, f"{results}\n{run.stdout[-2000:]}\n{run.stderr[-3000:]}"
     assert [r["name"] for r in results if r["ok"]] == [
-        "installed", "textarea: five suggestions", "textarea: click inserts",
-        "lexical: Alt+1 inserts into the editor state", "password: no bar", "no page errors"]
+        "installed",
+        "textarea: five suggestions",
+        "textarea: click inserts",
+        "lexical: Alt+1 inserts into the editor state",
+        "password: no bar",
+        "no page errors",
+    ]
     texts = [r["json"]["text"] for r in proxy.suggest_requests()]
     assert texts == ["this party is going to be amazing", "pizza party tonight"], texts

@@ -91,15 +91,22 @@ def test_debounced_and_stale_answers_dropped(ext, page, pages, proxy):
     assert len(texts) <= 2, texts
     # Typing on while an answer is on its way: the bar ends up matching the latest text.
     page.keyboard.type(" tonight")
-    wait_until(lambda: proxy.suggest_requests()[-1]["json"]["text"] == "we won the championship tonight", message="request")
+    wait_until(
+        lambda: proxy.suggest_requests()[-1]["json"]["text"] == "we won the championship tonight", message="request"
+    )
     time.sleep(DEBOUNCE_MS / 1000 + 0.5)
     assert bar_state(page) == "suggestions"
 
 
 def test_silent_in_sensitive_and_untouched_fields(ext, page, pages, proxy):
     page.goto(f"{pages.url}/form.html")
-    for selector, text in [("#pw", "hunter2 secret"), ("#email", "me@example.org"), ("#num", "12345"),
-                           ("#cc", "4111 1111 1111 1111"), ("#otp", "123456")]:
+    for selector, text in [
+        ("#pw", "hunter2 secret"),
+        ("#email", "me@example.org"),
+        ("#num", "12345"),
+        ("#cc", "4111 1111 1111 1111"),
+        ("#otp", "123456"),
+    ]:
         type_into(page, selector, text)
     page.click("#prefilled")  # focused, never typed into
     page.keyboard.press("End")

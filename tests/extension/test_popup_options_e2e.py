@@ -83,7 +83,12 @@ def test_options_round_trip(ext, page, pages, proxy, browser_context):
     options.click("#save")
     expect(options.locator("#saved")).to_have_text("Saved")
     sync = ext.eval("() => chrome.storage.sync.get(null)")
-    assert sync["k"] == 3 and sync["debounceMs"] == 200 and sync["skinTone"] == "medium" and sync["backendUrl"] == proxy.url
+    assert (
+        sync["k"] == 3
+        and sync["debounceMs"] == 200
+        and sync["skinTone"] == "medium"
+        and sync["backendUrl"] == proxy.url
+    )
     assert "apiKey" not in sync
     assert ext.eval("async () => (await chrome.storage.local.get('apiKey')).apiKey") == "test-key-123"
 

@@ -1,5 +1,5 @@
-"""Screenshots of the suggestion bar on a light and a dark page, of the popup and the options page, for a person to look at
-(written to tests/extension/artifacts/, or $EXTENSION_E2E_ARTIFACTS)."""
+"""Screenshots of the suggestion bar on a light and a dark page, of the popup and the options page,
+for a person to look at (written to tests/extension/artifacts/, or $EXTENSION_E2E_ARTIFACTS)."""
 
 import pytest
 
@@ -10,7 +10,7 @@ pytestmark = pytest.mark.e2e
 
 
 def _luminance(rgb: str) -> float:
-    r, g, b = [int(x) for x in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3]]
+    r, g, b = [int(x) for x in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
     return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
 
 
