@@ -1,4 +1,4 @@
-// A tiny PNG encoder and the extension's icon (a smiling face with a speech-bubble tail), drawn in code.
+// A tiny PNG encoder and the extension's icon (a smiling face), drawn in code.
 import { crc32, deflateSync } from 'node:zlib';
 
 function chunk(type, data) {
@@ -59,15 +59,14 @@ export function drawIcon(size) {
 }
 
 function shade(u, v) {
-  const dx = u - 0.5, dy = v - 0.47;
+  const dx = u - 0.5, dy = v - 0.5;
   const d = Math.hypot(dx, dy);
-  const inTail = v > 0.75 && v < 0.97 && u > 0.16 && u < 0.42 && (u - 0.16) * 1.2 > (v - 0.75) * 0.9 && u - 0.16 < 0.26 - (v - 0.75);
-  if (d > 0.44 && !inTail) return null;
+  if (d > 0.46) return null;
   const eye = (ex) => Math.hypot((u - ex) / 0.055, (v - 0.38) / 0.085) < 1;
   if (eye(0.36) || eye(0.64)) return [61, 40, 10, 1];
-  const sm = Math.hypot(dx, v - 0.47);
+  const sm = Math.hypot(dx, v - 0.48);
   if (v > 0.52 && sm > 0.19 && sm < 0.26 && Math.abs(dx) < 0.2) return [61, 40, 10, 1];
-  if (d > 0.40 && !inTail) return [214, 142, 10, 1]; // rim
+  if (d > 0.42) return [214, 142, 10, 1]; // rim
   const light = 1 - Math.min(1, Math.hypot(u - 0.38, v - 0.3) * 1.2);
   return [255, Math.round(196 + 40 * light), Math.round(40 + 60 * light), 1];
 }
