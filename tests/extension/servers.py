@@ -93,7 +93,7 @@ class RecordingProxy:
     def __init__(self, target: str, port: int | None = None):
         self.target = target
         self.requests: list[dict] = []
-        self.injected: list[tuple[int, dict, dict]] = []
+        self.injected: list[tuple[int, dict, dict, float]] = []
         self.lock = threading.Lock()
         proxy = self
 
@@ -130,7 +130,8 @@ class RecordingProxy:
                     )
                     canned = proxy.injected.pop(0) if proxy.injected and self.path.startswith("/v1/suggest") else None
                 if canned:
-                    status, payload, headers = canned
+                    status, payload, headers, delay = canned
+                    time.sleep(delay)
                     return self.reply(
                         status, json.dumps(payload).encode(), {"Content-Type": "application/json", **headers}
                     )
@@ -178,11 +179,18 @@ class RecordingProxy:
             self.injected.clear()
 
     def inject(self, status: int, code: str, headers: dict | None = None, times: int = 1) -> None:
+        """Answer the next suggest request(s) with an API error."""
         with self.lock:
             for _ in range(times):
                 self.injected.append(
-                    (status, {"error": {"code": code, "message": code.replace("_", " ")}}, headers or {})
+                    (status, {"error": {"code": code, "message": code.replace("_", " ")}}, headers or {}, 0.0)
                 )
+
+    def inject_suggestions(self, emojis: list[str], delay: float = 0.0) -> None:
+        """Answer the next suggest request with these emojis, after `delay` seconds (a slow backend)."""
+        suggestions = [{"emoji": e, "name": f"canned {i}", "score": 0.9 - i * 0.1} for i, e in enumerate(emojis)]
+        with self.lock:
+            self.injected.append((200, {"suggestions": suggestions}, {}, delay))
 
     def stop(self) -> None:
         self.server.shutdown()

@@ -98,6 +98,20 @@ def test_debounced_and_stale_answers_dropped(ext, page, pages, proxy):
     assert bar_state(page) == "suggestions"
 
 
+def test_slow_answer_for_older_text_is_dropped(ext, page, pages, proxy):
+    page.goto(f"{pages.url}/form.html")
+    stale = ["🦖", "🦕", "🐉", "🐲", "🌋"]
+    proxy.inject_suggestions(stale, delay=1.5)  # the answer for "dinosaurs" comes late
+    type_into(page, "#ta", "dinosaurs")
+    wait_until(lambda: len(proxy.suggest_requests()) == 1, message="first request")
+    page.keyboard.type(" are cool")  # typed while that answer is on its way
+    wait_until(lambda: len(proxy.suggest_requests()) == 2, message="second request")
+    expect(page.locator(BAR_BUTTONS)).to_have_count(5, timeout=10_000)
+    page.wait_for_timeout(1800)  # the late answer has arrived by now
+    assert proxy.suggest_requests()[-1]["json"]["text"] == "dinosaurs are cool"
+    assert not set(bar_emojis(page)) & set(stale)
+
+
 def test_silent_in_sensitive_and_untouched_fields(ext, page, pages, proxy):
     page.goto(f"{pages.url}/form.html")
     for selector, text in [
