@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { NEAR_EQUAL, RECENTS_MAX, addRecent, rankWithRecents } from '../src/lib/ranking.js';
-import { acceptsSkinTone, applySkinTone, stripSkinTone } from '../src/lib/skin-tones.js';
+import { acceptsSkinTone, applySkinTone, emojiKey, stripSkinTone } from '../src/lib/skin-tones.js';
 
 const s = (emoji, score) => ({ emoji, name: emoji, score });
 
@@ -20,11 +20,14 @@ test('recents match with or without skin tone, and the objects are kept', () => 
   const list = [s('👍', 0.2), s('🙌', 0.21)];
   const ranked = rankWithRecents(list, ['👍🏽']);
   assert.equal(ranked[0], list[0]);
+  const vs16 = [s('😂', 0.3), s('✌️', 0.29)];
+  assert.equal(rankWithRecents(vs16, addRecent([], '✌🏾'))[0].emoji, '✌️'); // toned ✌🏾 has no VS16
 });
 
 test('recents list: front insertion, base form, no duplicates, bounded', () => {
   assert.deepEqual(addRecent(['a', 'b'], 'b'), ['b', 'a']);
   assert.deepEqual(addRecent([], '👍🏿'), ['👍']);
+  assert.deepEqual(addRecent(['✌'], '✌️'), ['✌']);
   assert.equal(addRecent(Array.from({ length: 40 }, (_, i) => String(i)), 'x').length, RECENTS_MAX);
   assert.deepEqual(addRecent(undefined, '🎉'), ['🎉']);
 });
@@ -44,4 +47,6 @@ test('skin tones apply only to emojis that take one', () => {
   assert.equal(acceptsSkinTone('🙏'), true);
   assert.equal(acceptsSkinTone('🔥'), false);
   assert.equal(stripSkinTone('🙏🏽'), '🙏');
+  assert.equal(emojiKey('✌️'), emojiKey('✌🏿'));
+  assert.equal(emojiKey('❤️'), '❤');
 });

@@ -186,9 +186,11 @@ class RecordingProxy:
                     (status, {"error": {"code": code, "message": code.replace("_", " ")}}, headers or {}, 0.0)
                 )
 
-    def inject_suggestions(self, emojis: list[str], delay: float = 0.0) -> None:
+    def inject_suggestions(self, emojis: list[str], delay: float = 0.0, scores: list[float] | None = None) -> None:
         """Answer the next suggest request with these emojis, after `delay` seconds (a slow backend)."""
-        suggestions = [{"emoji": e, "name": f"canned {i}", "score": 0.9 - i * 0.1} for i, e in enumerate(emojis)]
+        scores = scores or [0.9 - i * 0.1 for i in range(len(emojis))]
+        pairs = enumerate(zip(emojis, scores, strict=True))
+        suggestions = [{"emoji": e, "name": f"canned {i}", "score": s} for i, (e, s) in pairs]
         with self.lock:
             self.injected.append((200, {"suggestions": suggestions}, {}, delay))
 

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from .conftest import DEBOUNCE_MS
-from .helpers import BAR_BUTTONS, type_into
+from .helpers import BAR_BUTTONS, bar_emojis, type_into
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.e2e
@@ -106,3 +106,20 @@ def test_options_round_trip(ext, page, pages, proxy, browser_context):
     last = proxy.suggest_requests()[-1]
     assert last["json"] == {"text": "thank you so much", "k": 3}
     assert last["authorization"] == "Bearer test-key-123"
+
+
+def test_skin_tone_and_recents(ext, page, pages, proxy):
+    ext.eval("() => chrome.storage.sync.set({ skinTone: 'medium-dark' })")
+    page.goto(f"{pages.url}/form.html")
+    proxy.inject_suggestions(["😂", "👍", "🎉", "✌️", "🔥"])
+    type_into(page, "#ta", "nice one")
+    expect(page.locator(BAR_BUTTONS)).to_have_count(5, timeout=10_000)
+    assert bar_emojis(page) == ["😂", "👍🏾", "🎉", "✌🏾", "🔥"]  # toned only where the emoji takes a tone
+    page.locator(BAR_BUTTONS).nth(3).click()
+    assert page.input_value("#ta") == "nice one ✌🏾"
+    assert ext.eval("async () => (await chrome.storage.local.get('recents')).recents") == ["✌"]
+    # A recently used emoji goes first among near-equal scores only.
+    proxy.inject_suggestions(["😂", "👍", "🎉", "✌️", "🔥"], scores=[0.5, 0.2, 0.15, 0.14, 0.1])
+    page.keyboard.type(" again")
+    expect(page.locator(BAR_BUTTONS)).to_have_count(5, timeout=10_000)
+    assert bar_emojis(page) == ["😂", "👍🏾", "✌🏾", "🎉", "🔥"]

@@ -1,6 +1,6 @@
 // Ordering suggestions: the backend's score first, recently used emojis first among near-equals.
 
-import { stripSkinTone } from './skin-tones.js';
+import { emojiKey } from './skin-tones.js';
 
 export const RECENTS_MAX = 24;
 export const NEAR_EQUAL = 0.03; // at most this much score is made up for by being recent
@@ -14,12 +14,12 @@ export const NEAR_EQUAL = 0.03; // at most this much score is made up for by bei
 export function rankWithRecents(suggestions, recents = [], margin = NEAR_EQUAL) {
   const position = new Map();
   recents.forEach((emoji, i) => {
-    const key = stripSkinTone(emoji);
+    const key = emojiKey(emoji);
     if (!position.has(key)) position.set(key, i);
   });
   return suggestions
     .map((s, index) => {
-      const i = position.get(stripSkinTone(s.emoji));
+      const i = position.get(emojiKey(s.emoji));
       const boost = i === undefined ? 0 : margin * (1 - i / Math.max(recents.length, 1));
       return { s, index, key: (Number(s.score) || 0) + boost };
     })
@@ -27,9 +27,9 @@ export function rankWithRecents(suggestions, recents = [], margin = NEAR_EQUAL) 
     .map(({ s }) => s);
 }
 
-/** Put an emoji at the front of the recents list (base form, no duplicates, bounded). */
+/** Put an emoji at the front of the recents list (as its key: no tone, no VS16; no duplicates; bounded). */
 export function addRecent(recents, emoji, max = RECENTS_MAX) {
-  const key = stripSkinTone(emoji);
+  const key = emojiKey(emoji);
   if (!key) return [...(recents ?? [])];
   return [key, ...(recents ?? []).filter((e) => e !== key)].slice(0, max);
 }

@@ -21,6 +21,11 @@ export function stripSkinTone(emoji) {
   return String(emoji).replace(MODIFIER, '');
 }
 
+/** A key that is the same for an emoji with or without tone and presentation selector (✌️, ✌, ✌🏾). */
+export function emojiKey(emoji) {
+  return stripSkinTone(emoji).replaceAll(VS16, '');
+}
+
 /**
  * Whether a skin tone can be applied: the emoji's first code point is an
  * Emoji_Modifier_Base and it is one person (no second modifier base after a ZWJ,
