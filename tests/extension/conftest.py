@@ -47,6 +47,8 @@ def _missing() -> str | None:
 @pytest.fixture(scope="session")
 def built_extension() -> Path:
     reason = _missing()
+    if reason and os.environ.get("EMOJI_E2E_REQUIRED"):
+        pytest.fail(f"browser tests required (EMOJI_E2E_REQUIRED) but cannot run: {reason}")
     if reason:
         pytest.skip(reason)
     for script in (["node", "scripts/build.mjs", "--no-zip"], ["node", "scripts/build-testpages.mjs"]):
