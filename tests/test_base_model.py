@@ -126,3 +126,9 @@ def test_the_header_describes_multilingual_e5_small():
     base = read_base()
     assert (base.hidden, base.layers, base.heads, base.ff) == (384, 12, 12, 1536)
     assert len(base.pieces) == 250002 and base.pieces[base.unk] == "<unk>"
+
+
+def test_q4_lookup_gives_exactly_the_dequantised_rows():
+    base = read_base()
+    ids = torch.tensor([[0, 2, 5, 1000, 250001], [3, 17, 42, 99999, 1]])
+    torch.testing.assert_close(base.q4_word_embeddings()(ids), base.word_embeddings()[ids], rtol=0, atol=0)

