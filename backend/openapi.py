@@ -8,7 +8,7 @@ bp = Blueprint("openapi", __name__)
 
 ERROR_CODES = ["bad_request", "invalid_json", "invalid_content_type", "invalid_encoding", "invalid_type",
                "missing_field", "empty_text", "text_too_long", "k_out_of_range", "batch_too_large", "body_too_large",
-               "not_found", "method_not_allowed", "unauthorized", "rate_limited", "internal_error"]
+               "not_found", "method_not_allowed", "unauthorized", "rate_limited", "http_error", "internal_error"]
 
 
 def _error(description: str) -> dict:

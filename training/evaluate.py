@@ -34,6 +34,7 @@ class EvalArgs:
     data_dir: str = field(default=str(DEFAULT_DATA_DIR))
     split: str = field(default="test", metadata={"help": "test (benchmark) or val"})
     int8: bool = field(default=False, metadata={"help": "dynamic int8 Linear layers, as serving may use"})
+    compact: bool = field(default=True, metadata={"help": "4-bit word-embedding lookup, as serving uses"})
     limit: int = field(default=0, metadata={"help": "score only the first N examples (smoke runs)"})
     batch_size: int = 64
     output: str = field(default="", metadata={"help": "report folder (default: MODEL/eval-SPLIT)"})
@@ -85,7 +86,8 @@ def plots(folder: Path, labels: list[str], f1: np.ndarray, cm: np.ndarray) -> li
 
 
 def main(args: EvalArgs) -> dict:
-    predictor = TransformerPredictor(args.model, threads=args.threads, quantize=args.int8)
+    predictor = TransformerPredictor(args.model, threads=args.threads, quantize=args.int8,
+                                     compact_embeddings=args.compact)
     split = tweeteval_emoji(args.split, Path(args.data_dir))
     texts, gold_emojis = split.texts, split.labels
     if args.limit:

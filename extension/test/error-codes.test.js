@@ -3,7 +3,7 @@ import test from 'node:test';
 import { API_ERROR_CODES, CLIENT_ERROR_CODES, ERROR_RULES, codeForStatus, normalizeErrorCode, uiForError } from '../src/lib/error-codes.js';
 
 // The list from the backend's API contract, written out again on purpose.
-const CONTRACT = ['invalid_json', 'invalid_content_type', 'invalid_encoding', 'missing_field', 'invalid_type', 'empty_text',
+const CONTRACT = ['bad_request', 'http_error', 'invalid_json', 'invalid_content_type', 'invalid_encoding', 'missing_field', 'invalid_type', 'empty_text',
   'text_too_long', 'k_out_of_range', 'batch_too_large', 'body_too_large', 'not_found', 'method_not_allowed',
   'unauthorized', 'rate_limited', 'timeout', 'overloaded', 'internal_error'];
 
@@ -46,7 +46,8 @@ test('the handling the issue asks for', () => {
 test('unknown codes fall back on the HTTP status', () => {
   assert.equal(normalizeErrorCode('brand_new_code', 429), 'rate_limited');
   assert.equal(normalizeErrorCode(undefined, 401), 'unauthorized');
-  assert.equal(normalizeErrorCode('bad_request', 400), 'unknown_error');
+  assert.equal(normalizeErrorCode('bad_request', 400), 'bad_request');
+  assert.equal(normalizeErrorCode('made_up_code', 400), 'unknown_error');
   assert.equal(normalizeErrorCode(null, 502), 'internal_error');
   assert.equal(normalizeErrorCode(null, 503), 'overloaded');
   assert.equal(normalizeErrorCode(null, 0), 'unknown_error');

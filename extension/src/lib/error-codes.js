@@ -3,6 +3,8 @@
 
 /** Codes documented by the backend's HTTP API. */
 export const API_ERROR_CODES = Object.freeze([
+  'bad_request',
+  'http_error',
   'invalid_json',
   'invalid_content_type',
   'invalid_encoding',
@@ -41,6 +43,8 @@ export const CLIENT_ERROR_CODES = Object.freeze([
  */
 const RULES = {
   // Requests the extension built wrongly: a bug or an incompatible backend.
+  bad_request: { display: 'indicator', backoff: null, message: 'The backend could not read the request.' },
+  http_error: { display: 'indicator', backoff: 'exponential', message: 'The backend answered with an unexpected error.' },
   invalid_json: { display: 'indicator', backoff: null, message: 'The backend could not read the request (invalid JSON).' },
   invalid_content_type: { display: 'indicator', backoff: null, message: 'The backend rejected the request format.' },
   invalid_encoding: { display: 'indicator', backoff: null, message: 'The text could not be encoded for the backend.' },
