@@ -86,3 +86,16 @@ def test_tiny_fine_tune_saves_a_small_model_that_serves(tmp_path):
     # resuming from the checkpoint of a finished run does not train again
     main(TrainArgs(output_dir=str(out), epochs=1, batch_size=8, max_train=40, max_val=40, eval_every=3, threads=2))
     assert "resumed from step 5" in (out / "train.log").read_text()
+
+
+def test_per_class_biases_raise_validation_macro_f1():
+    rng = np.random.default_rng(1)
+    gold = rng.integers(0, 4, 400)
+    logits = rng.normal(0, 1, (400, 4))
+    logits[np.arange(400), gold] += 1.0
+    logits[:, 0] += 1.5  # a model that over-predicts class 0
+    from training.metrics import tune_class_biases
+
+    bias = tune_class_biases(gold, logits, np.zeros(4))
+    assert scores(gold, logits + bias)["macro_f1"] > scores(gold, logits)["macro_f1"] + 5
+    assert bias[0] < bias[1:].min()

@@ -51,3 +51,24 @@ def tune_prior_correction(gold: np.ndarray, logits: np.ndarray, log_prior: np.nd
         if f1 > best[1]:
             best = (float(tau), f1)
     return best
+
+
+def tune_class_biases(gold: np.ndarray, logits: np.ndarray, start: np.ndarray, rounds: int = 3,
+                      grid: np.ndarray | None = None) -> np.ndarray:
+    """Coordinate ascent on one additive bias per class, maximising macro-F1 on the given (validation) data."""
+    grid = np.round(np.arange(-1.0, 1.01, 0.1), 2) if grid is None else grid
+    bias = np.array(start, dtype=np.float64)
+    best = scores(gold, logits + bias)["macro_f1"]
+    for _ in range(rounds):
+        improved = False
+        for c in range(logits.shape[1]):
+            base = bias[c]
+            for step in grid:
+                bias[c] = base + step
+                f1 = scores(gold, logits + bias)["macro_f1"]
+                if f1 > best + 1e-9:
+                    best, base, improved = f1, bias[c], True
+            bias[c] = base
+        if not improved:
+            break
+    return bias
