@@ -49,7 +49,7 @@ lint: install  ## ruff on the Python code
 	$(VENV)/bin/ruff check backend training tests
 
 train: $(VENV)/.installed  ## fine-tune on TweetEval emoji (benchmark protocol), in the background-safe resumable loop
-	PYTHONPATH=. $(PY) -m training.train --output_dir $(RUN) --data_dir $(DATA_DIR)
+	PYTHONPATH=. $(PY) -m training.train --output_dir $(RUN) --data_dir $(DATA_DIR) $(TRAIN_ARGS)
 
 calibrate: $(VENV)/.installed  ## tune RUN/best's per-label decision biases on validation (kept only if a held-out half improves)
 	PYTHONPATH=. $(PY) -m training.calibrate --model $(RUN)/best --data_dir $(DATA_DIR)

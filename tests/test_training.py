@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from training.data import DEFAULT_DATA_DIR
 from training.metrics import per_class_f1, scores, tune_prior_correction
 from training.train import TrainArgs, collate, length_batches, main
 
@@ -60,6 +61,8 @@ def test_tiny_fine_tune_saves_a_small_model_that_serves(tmp_path):
     from backend.modeling.classifier import WORD_EMBEDDINGS, load_classifier
     from backend.predictor import TransformerPredictor
 
+    if not (DEFAULT_DATA_DIR / "tweeteval" / "emoji").is_dir():
+        pytest.skip("../shared/data/tweeteval/emoji is not here")
     out = tmp_path / "run"
     main(TrainArgs(output_dir=str(out), epochs=1, batch_size=8, max_train=40, max_val=40, eval_every=3,
                    log_every=1, threads=2))
