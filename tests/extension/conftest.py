@@ -40,7 +40,7 @@ def _missing() -> str | None:
     if not shutil.which("node"):
         return "node not found"
     if not model_available():
-        return "no model for the backend (backend/models/default/, $EMOJI_MODEL_DIR or /tmp/smoke/best)"
+        return "no model for the backend (backend/models/default/ or $EMOJI_MODEL_DIR)"
     return None
 
 

@@ -26,14 +26,12 @@ def free_port() -> int:
 
 
 def model_dir() -> str | None:
-    """The model the backend should load: EMOJI_MODEL_DIR if set, else the trained default
-    (backend/models/default, returned as None: the backend's own default), else the smoke model."""
+    """The model the backend should load: EMOJI_MODEL_DIR if set, else the embedded default
+    (backend/models/default, returned as None: the backend's own default)."""
     if os.environ.get("EMOJI_MODEL_DIR"):
         return os.environ["EMOJI_MODEL_DIR"]
     if (REPO / "backend" / "models" / "default" / "config.json").exists():
         return None
-    if Path("/tmp/smoke/best/config.json").exists():
-        return "/tmp/smoke/best"
     return None
 
 
