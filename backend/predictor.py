@@ -12,10 +12,13 @@ from typing import Protocol, TypedDict
 
 import torch
 
+from .modeling.batching import length_sorted_chunks, pad_batch
 from .modeling.labels import display_emoji, emoji_name
 from .modeling.text import model_input
 
 log = logging.getLogger(__name__)
+
+CHUNK = 16  # texts per forward pass within a batch request, after sorting by length
 
 
 class Suggestion(TypedDict):
@@ -80,12 +83,16 @@ class TransformerPredictor:
 
     @torch.inference_mode()
     def probabilities(self, texts: list[str], prepared: bool = False) -> torch.Tensor:
-        """Softmax over the labels after the model's decision rule, one row per text."""
+        """Softmax over the labels after the model's decision rule, one row per text. A batch runs in chunks
+        of similar length, so a long text does not make every short one pay for its padding."""
         inputs = texts if prepared else [model_input(t) for t in texts]
-        enc = self.tokenizer(inputs, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt")
-        with self._lock:
-            logits = self.model(enc["input_ids"], enc["attention_mask"])
-        return torch.softmax(self.model.decision_logits(logits.float()), dim=-1)
+        ids = self.tokenizer(inputs, truncation=True, max_length=self.max_length)["input_ids"]
+        logits = torch.empty((len(ids), len(self.labels)))
+        for rows in length_sorted_chunks(ids, CHUNK):
+            x, mask = pad_batch([ids[i] for i in rows], self.tokenizer.pad_token_id)
+            with self._lock:
+                logits[rows] = self.model(x, mask).float()
+        return torch.softmax(self.model.decision_logits(logits), dim=-1)
 
     def suggest(self, texts: list[str], k: int) -> list[list[Suggestion]]:
         """Ranked suggestions; recent texts come from a small LRU cache (typing re-sends the same text

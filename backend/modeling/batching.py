@@ -1,0 +1,26 @@
+"""Turning token id lists into padded tensors, in chunks of similar length: shared by training and serving.
+
+A batch is as slow as its longest text; tweets run from 5 to 64 tokens, so sorting a request's texts by length
+and running them in chunks does the same work on far fewer padding tokens.
+"""
+
+from __future__ import annotations
+
+import torch
+
+
+def pad_batch(ids: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(input_ids, attention_mask), right-padded to the longest row."""
+    width = max(len(x) for x in ids)
+    input_ids = torch.full((len(ids), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(ids), width), dtype=torch.long)
+    for row, x in enumerate(ids):
+        input_ids[row, : len(x)] = torch.tensor(x, dtype=torch.long)
+        mask[row, : len(x)] = 1
+    return input_ids, mask
+
+
+def length_sorted_chunks(ids: list[list[int]], size: int) -> list[list[int]]:
+    """Row indices, shortest texts first, cut into chunks of at most ``size``; every index exactly once."""
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    return [order[s : s + size] for s in range(0, len(order), size)]
