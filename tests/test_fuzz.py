@@ -63,7 +63,8 @@ def test_raw_bytes_never_cause_a_server_error(client, raw, ctype):
        path=st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126, exclude_characters="?#%"),
                     max_size=30))
 def test_any_route_answers_json(client, method, path):
-    resp = client.open("/" + path, method=method)
+    # one leading slash: the test client would read "//x" as a host name, which no HTTP request line carries
+    resp = client.open("/" + path.lstrip("/"), method=method)
     assert resp.status_code < 500
     if resp.status_code >= 400:
         assert resp.is_json
