@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from backend.modeling.labels import TWEETEVAL_EMOJIS, WIDE_EMOJIS, canonical_emoji, emoji_name
-from training.build_dataset import FILES, build, load_built, near_duplicate_key, write
+from training.build_dataset import FILES, build, load_built, load_validation_by_language, near_duplicate_key, write
 from training.data import DEFAULT_DATA_DIR, read_lines
 from training.sources import (
     AFFECT_EMOTIONS,
@@ -258,6 +258,50 @@ def test_load_built_round_trip(fake_data: Path, tmp_path: Path):
     assert val.texts == [ex.text for ex in built.validation] and val.labels == [ex.label for ex in built.validation]
     with pytest.raises(SystemExit, match="not a built dataset"):
         load_built(tmp_path / "nothing-here")
+
+
+def test_validation_by_language_splits_the_validation_rows(fake_data: Path, tmp_path: Path):
+    built = build(fake_data, FAKE_LABELS, min_count=0)
+    write(built, tmp_path / "ds")
+    by_language = load_validation_by_language(tmp_path / "ds")
+    assert set(by_language) == {ex.language for ex in built.validation}
+    for language, split in by_language.items():
+        rows = [ex for ex in built.validation if ex.language == language]
+        assert split.texts == [ex.text for ex in rows] and split.labels == [ex.label for ex in rows]
+
+
+def test_evaluate_scores_validation_per_language_over_all_labels(fake_data: Path, tmp_path: Path):
+    """The report's per-language table, with a predictor that is right on every row except one language's."""
+    import torch
+
+    from training.evaluate import validation_by_language
+
+    built = build(fake_data, FAKE_LABELS, min_count=0)
+    write(built, tmp_path / "ds")
+    truth = {ex.text: ex.label for ex in built.validation}
+    language_of = {ex.text: ex.language for ex in built.validation}
+    languages = sorted(set(language_of.values()))
+    assert len(languages) >= 2
+    wrong_language = languages[-1]
+
+    class Oracle:
+        labels = FAKE_LABELS
+
+        def probabilities(self, texts: list[str]) -> torch.Tensor:
+            def answer(t: str) -> str:
+                if language_of[t] != wrong_language:
+                    return truth[t]
+                return "❤" if truth[t] != "❤" else "😂"
+
+            return torch.eye(len(self.labels))[[self.labels.index(answer(t)) for t in texts]]
+
+    result = validation_by_language(Oracle(), str(tmp_path / "ds"), batch_size=2)
+    assert set(result) == {"all", *languages}
+    assert result["all"]["n"] == len(built.validation)
+    assert result[wrong_language]["accuracy"] == 0.0
+    for language in languages[:-1]:
+        m = result[language]
+        assert m["accuracy"] == 100.0 and m["macro_f1"] == 100.0 and m["top5_accuracy"] == 100.0
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import torch
 
 from backend.modeling.batching import length_sorted_chunks, pad_batch
 from training.data import DEFAULT_DATA_DIR
-from training.metrics import per_class_f1, scores, tune_prior_correction
+from training.metrics import macro_f1, per_class_f1, scores, scores_on_present, tune_prior_correction
 from training.train import TrainArgs, length_batches, main
 
 
@@ -29,6 +29,19 @@ def test_restricting_to_benchmark_classes():
     logits = np.array([[1.0, 0.0, 5.0], [0.0, 1.0, 5.0]])
     assert scores(gold, logits)["accuracy"] == 0.0
     assert scores(gold, logits, classes=np.array([0, 1]))["accuracy"] == 100.0
+
+
+def test_fast_macro_f1_agrees_and_slices_average_only_present_labels():
+    rng = np.random.default_rng(0)
+    gold = rng.integers(0, 6, 300)
+    logits = rng.normal(0, 1, (300, 6))
+    assert macro_f1(gold, logits) == pytest.approx(scores(gold, logits)["macro_f1"])
+    # a slice where only labels 0 and 1 occur, both predicted perfectly: 100 on present labels, not 2/6 of it
+    gold = np.array([0, 1, 0, 1])
+    logits = np.eye(6)[gold]
+    assert scores(gold, logits)["macro_f1"] == pytest.approx(100 * 2 / 6)
+    sliced = scores_on_present(gold, logits)
+    assert sliced["macro_f1"] == pytest.approx(100.0) and sliced["labels_present"] == 2 and sliced["n"] == 4
 
 
 def test_prior_correction_helps_a_rare_class():

@@ -203,28 +203,39 @@ def write(built: Built, output_dir: Path) -> None:
     tmp.rename(output_dir)
 
 
-def load_built(path: str | Path) -> tuple[Split, Split, list[str]]:
-    """(train, validation, labels) of a built dataset folder, for ``training/train.py --dataset <folder>``."""
-    folder = Path(path)
+def _read_rows(file: Path, known: set[str]) -> Split:
+    texts, emojis = [], []
+    with file.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            row = json.loads(line)
+            label = label_form(row["label"])
+            if label not in known:
+                raise ValueError(f"{file}:{n}: label {row['label']!r} is not in labels.json")
+            texts.append(row["text"])
+            emojis.append(label)
+    return Split(texts, emojis)
+
+
+def _built_labels(folder: Path) -> list[str]:
     if not (folder / "labels.json").exists():
         raise SystemExit(f"{folder}: not a built dataset (no labels.json); run `python -m training.build_dataset "
                          f"--output_dir {folder}` first")
-    labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
+    return json.loads((folder / "labels.json").read_text(encoding="utf-8"))
+
+
+def load_built(path: str | Path) -> tuple[Split, Split, list[str]]:
+    """(train, validation, labels) of a built dataset folder, for ``training/train.py --dataset <folder>``."""
+    folder = Path(path)
+    labels = _built_labels(folder)
     known = set(labels)
+    return _read_rows(folder / "train.jsonl", known), _read_rows(folder / "validation.jsonl", known), labels
 
-    def read(name: str) -> Split:
-        texts, emojis = [], []
-        with (folder / name).open(encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                row = json.loads(line)
-                label = label_form(row["label"])
-                if label not in known:
-                    raise ValueError(f"{folder / name}:{n}: label {row['label']!r} is not in labels.json")
-                texts.append(row["text"])
-                emojis.append(label)
-        return Split(texts, emojis)
 
-    return read("train.jsonl"), read("validation.jsonl"), labels
+def load_validation_by_language(path: str | Path) -> dict[str, Split]:
+    """The built dataset's validation rows per language code (``validation_by_language/<code>.jsonl``)."""
+    folder = Path(path)
+    known = set(_built_labels(folder))
+    return {f.stem: _read_rows(f, known) for f in sorted((folder / "validation_by_language").glob("*.jsonl"))}
 
 
 # ---------------------------------------------------------------------------------------------------------------

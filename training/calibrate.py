@@ -5,7 +5,8 @@
 Starts from the prior correction chosen during training (``logit_bias`` in config.json), improves it by
 coordinate ascent on the TweetEval validation split, reports a two-fold estimate (tune on one half, score the
 other) so the gain is not just fitted noise, and writes the new ``logit_bias`` into config.json only if that
-held-out estimate improves. Never touches a test split.
+held-out estimate improves. Never touches a test split. A model trained on a built wide dataset is calibrated
+on that dataset's validation rows (``--dataset``), over all its labels.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class CalibrateArgs:
     data_dir: str = field(default=str(DEFAULT_DATA_DIR))
     int8: bool = field(default=True, metadata={"help": "calibrate the model as it is served"})
     seed: int = 0
+    dataset: str = field(default="", metadata={"help": "a built dataset: tune on its validation rows instead"})
 
 
 def main(args: CalibrateArgs) -> dict:
@@ -37,7 +39,12 @@ def main(args: CalibrateArgs) -> dict:
     config = json.loads((folder / "config.json").read_text())
     start = np.array(config["emoji_suggest"].get("logit_bias") or [0.0] * len(config["id2label"]))
     predictor = TransformerPredictor(args.model, quantize=args.int8, compact_embeddings=True)
-    val = tweeteval_emoji("val", Path(args.data_dir))
+    if args.dataset:
+        from training.build_dataset import load_built
+
+        val = load_built(args.dataset)[1]
+    else:
+        val = tweeteval_emoji("val", Path(args.data_dir))
     index = {canonical_emoji(e): i for i, e in enumerate(predictor.labels)}
     gold = np.array([index[e] for e in val.labels])
     raw = predict_log_probs(predictor, val.texts, 64) - start  # argmax-equivalent to the raw logits
@@ -54,7 +61,8 @@ def main(args: CalibrateArgs) -> dict:
     if result["kept"]:
         bias = tune_class_biases(gold, raw, start)
         config["emoji_suggest"]["logit_bias"] = [round(float(b), 4) for b in bias]
-        config["emoji_suggest"]["selected_on"] = ("validation macro-F1: prior correction, then one bias per label "
+        on = f"validation rows of {args.dataset}" if args.dataset else "TweetEval val"
+        config["emoji_suggest"]["selected_on"] = (f"{on} macro-F1: prior correction, then one bias per label "
                                                   "(coordinate ascent)")
         config["emoji_suggest"]["calibration"] = result
         (folder / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n")

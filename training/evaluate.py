@@ -1,10 +1,11 @@
 """Score a model on the TweetEval emoji test set (the benchmark's protocol) and write a report.
 
-    python -m training.evaluate --model backend/models/default [--split test] [--int8 true]
+    python -m training.evaluate --model backend/models/default [--split test] [--int8 true] [--dataset DIR]
 
 Predictions go through the serving code path (``backend.predictor.TransformerPredictor``), so the numbers
 describe what users get. For a model with more labels than TweetEval's 20, predictions are restricted to
-those 20, as the benchmark scores them.
+those 20, as the benchmark scores them. With ``--dataset`` (a built wide dataset), the report adds the model's
+scores on that dataset's validation rows, over all its labels, overall and per language (Spanish included).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 from backend.modeling.labels import TWEETEVAL_EMOJIS, canonical_emoji, display_emoji
 from backend.predictor import TransformerPredictor
 from training.data import DEFAULT_DATA_DIR, tweeteval_emoji
-from training.metrics import confusion, per_class_f1, scores
+from training.metrics import confusion, per_class_f1, scores, scores_on_present
 
 PUBLISHED = {  # TweetEval emoji test macro-F1, as published (Barbieri et al. 2020; Loureiro et al. 2022)
     "FastText": 25.8, "BLSTM": 24.7, "SVM": 29.3, "RoBERTa-base": 30.9, "RoBERTa-retrained": 31.4,
@@ -39,6 +40,7 @@ class EvalArgs:
     batch_size: int = 64
     output: str = field(default="", metadata={"help": "report folder (default: MODEL/eval-SPLIT)"})
     threads: int = 0
+    dataset: str = field(default="", metadata={"help": "a built dataset: also score its validation by language"})
 
 
 def predict_log_probs(predictor: TransformerPredictor, texts: list[str], batch_size: int) -> np.ndarray:
@@ -50,6 +52,26 @@ def predict_log_probs(predictor: TransformerPredictor, texts: list[str], batch_s
         out[part] = np.log(predictor.probabilities([texts[i] for i in part]).numpy() + 1e-12)
         if (s // batch_size) % 100 == 0:
             print(f"  {s + len(part)}/{len(texts)} texts, {(s + len(part)) / (time.time() - t0):.0f}/s", flush=True)
+    return out
+
+
+def validation_by_language(predictor: TransformerPredictor, dataset: str, batch_size: int) -> dict[str, dict]:
+    """Scores over all the model's labels on a built dataset's validation rows: all of them, then each language
+    (macro-F1 there averages the labels that occur in that language's rows)."""
+    from training.build_dataset import load_built, load_validation_by_language
+
+    index = {canonical_emoji(e): i for i, e in enumerate(predictor.labels)}
+    out = {}
+    _, validation, _ = load_built(dataset)
+    slices = {"all": validation, **load_validation_by_language(dataset)}
+    for name, split in slices.items():
+        unknown = sorted(set(split.labels) - set(index))
+        if unknown:
+            raise SystemExit(f"the model cannot predict {unknown} of {dataset}'s validation rows")
+        gold = np.array([index[e] for e in split.labels])
+        logp = predict_log_probs(predictor, split.texts, batch_size)
+        out[name] = {k: round(v, 2) if isinstance(v, float) else v for k, v in
+                     (scores(gold, logp) if name == "all" else scores_on_present(gold, logp)).items()}
     return out
 
 
@@ -116,9 +138,6 @@ def main(args: EvalArgs) -> dict:
     out = Path(args.output or Path(args.model) / f"eval-{args.split}{'-int8' if args.int8 else ''}")
     out.mkdir(parents=True, exist_ok=True)
     images = plots(out, list(TWEETEVAL_EMOJIS), f1, cm)
-    (out / "metrics.json").write_text(json.dumps({**result, "per_class_f1": {
-        display_emoji(e): round(100 * float(v), 2) for e, v in zip(TWEETEVAL_EMOJIS, f1, strict=True)}}, indent=2,
-        ensure_ascii=False))
     lines = [f"# Evaluation: {args.model} on TweetEval emoji {args.split}", "",
              f"{len(texts)} tweets, int8={args.int8}, {result['texts_per_s']} texts/s.", "",
              "| metric | value |", "| --- | --- |",
@@ -129,8 +148,21 @@ def main(args: EvalArgs) -> dict:
              "| id | emoji | F1 |", "| --- | --- | --- |"]
     lines += [f"| {i} | {display_emoji(e)} | {100 * v:.1f} |" for i, (e, v) in enumerate(zip(TWEETEVAL_EMOJIS, f1,
                                                                                               strict=True))]
+    if args.dataset:
+        by_language = validation_by_language(predictor, args.dataset, args.batch_size)
+        result["validation_by_language"] = by_language
+        lines += ["", f"## Validation rows of `{args.dataset}`, all {len(labels)} labels", "",
+                  "Held out from training, but used to select the checkpoint and tune the decision biases. For one "
+                  "language, macro-F1 averages the labels present in its rows.", "",
+                  "| rows | n | labels present | macro-F1 | accuracy | top-5 accuracy |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        lines += [f"| {name} | {m['n']} | {m.get('labels_present', len(labels))} | {m['macro_f1']:.2f} | "
+                  f"{m['accuracy']:.2f} | {m['top5_accuracy']:.2f} |" for name, m in by_language.items()]
     lines += [""] + [f"![{img}]({img})" for img in images]
     (out / "report.md").write_text("\n".join(lines) + "\n")
+    (out / "metrics.json").write_text(json.dumps({**result, "per_class_f1": {
+        display_emoji(e): round(100 * float(v), 2) for e, v in zip(TWEETEVAL_EMOJIS, f1, strict=True)}}, indent=2,
+        ensure_ascii=False))
     print(json.dumps(result, indent=2))
     return result
 

@@ -8,6 +8,25 @@ from pathlib import Path
 from backend.modeling.labels import display_emoji, emoji_name
 
 
+def _wide_notes(m: dict, n_labels: int) -> list[str]:
+    """For a model with more labels than TweetEval's 20: how it was scored, and its per-language validation."""
+    if n_labels <= 20:
+        return []
+    lines = [f"The model predicts {n_labels} emojis; as the benchmark scores, its TweetEval predictions are "
+             "restricted to TweetEval's 20. Top-5 accuracy over all its labels, as users see it: "
+             f"{m.get('top5_accuracy_all_labels', 0):.2f}. It was trained on more data than TweetEval's train split, "
+             "so these numbers are not comparable with the published protocol runs.", ""]
+    by_language = m.get("validation_by_language")
+    if by_language:
+        lines += ["## Validation rows of the training dataset, all labels", "",
+                  "Held out from training, used for checkpoint selection and the decision biases; for one language, "
+                  "macro-F1 averages the labels present in its rows (few rows for most languages).", "",
+                  "| rows | n | macro-F1 | accuracy | top-5 accuracy |", "| --- | ---: | ---: | ---: | ---: |",
+                  *[f"| {k} | {v['n']} | {v['macro_f1']:.2f} | {v['accuracy']:.2f} | {v['top5_accuracy']:.2f} |"
+                    for k, v in by_language.items()], ""]
+    return lines
+
+
 def model_card(folder: Path, title: str, training: str, metrics: dict, repo_id: str = "") -> str:
     config = json.loads((folder / "config.json").read_text())
     labels = [config["id2label"][str(i)] for i in range(len(config["id2label"]))]
@@ -53,6 +72,7 @@ def model_card(folder: Path, title: str, training: str, metrics: dict, repo_id: 
         "| RoBERTa-base (published) | 30.9 | | |",
         "| BERTweet (published) | 33.4 | | |",
         "",
+        *_wide_notes(m, len(labels)),
         "## Labels",
         "",
         " ".join(display_emoji(e) for e in labels),
