@@ -1,6 +1,6 @@
 """Score a model on the TweetEval emoji test set (the benchmark's protocol) and write a report.
 
-    python -m training.evaluate --model backend/models/default [--split test] [--int8 true] [--dataset DIR]
+    python -m training.evaluate --model backend/models/default [--split test] [--int8 false] [--dataset DIR]
 
 Predictions go through the serving code path (``backend.predictor.TransformerPredictor``), so the numbers
 describe what users get. For a model with more labels than TweetEval's 20, predictions are restricted to
@@ -34,11 +34,12 @@ class EvalArgs:
     model: str = field(default="backend/models/default")
     data_dir: str = field(default=str(DEFAULT_DATA_DIR))
     split: str = field(default="test", metadata={"help": "test (benchmark) or val"})
-    int8: bool = field(default=False, metadata={"help": "dynamic int8 Linear layers, as serving may use"})
+    int8: bool = field(default=True, metadata={"help": "dynamic int8 Linear layers, as served by default"})
     compact: bool = field(default=True, metadata={"help": "4-bit word-embedding lookup, as serving uses"})
     limit: int = field(default=0, metadata={"help": "score only the first N examples (smoke runs)"})
     batch_size: int = 64
-    output: str = field(default="", metadata={"help": "report folder (default: MODEL/eval-SPLIT)"})
+    output: str = field(default="", metadata={"help": "report folder (default: MODEL/eval-SPLIT, -fp32 added "
+                                                      "without int8)"})
     threads: int = 0
     dataset: str = field(default="", metadata={"help": "a built dataset: also score its validation by language"})
 
@@ -57,21 +58,22 @@ def predict_log_probs(predictor: TransformerPredictor, texts: list[str], batch_s
 
 def validation_by_language(predictor: TransformerPredictor, dataset: str, batch_size: int) -> dict[str, dict]:
     """Scores over all the model's labels on a built dataset's validation rows: all of them, then each language
-    (macro-F1 there averages the labels that occur in that language's rows)."""
+    (macro-F1 there averages the labels that occur in that language's rows). Each text is scored once."""
     from training.build_dataset import load_built, load_validation_by_language
 
     index = {canonical_emoji(e): i for i, e in enumerate(predictor.labels)}
-    out = {}
     _, validation, _ = load_built(dataset)
-    slices = {"all": validation, **load_validation_by_language(dataset)}
-    for name, split in slices.items():
-        unknown = sorted(set(split.labels) - set(index))
-        if unknown:
-            raise SystemExit(f"the model cannot predict {unknown} of {dataset}'s validation rows")
+    unknown = sorted(set(validation.labels) - set(index))
+    if unknown:
+        raise SystemExit(f"the model cannot predict {unknown} of {dataset}'s validation rows")
+    logp = predict_log_probs(predictor, validation.texts, batch_size)
+    row_of = dict(zip(validation.texts, logp, strict=True))
+    out = {}
+    for name, split in {"all": validation, **load_validation_by_language(dataset)}.items():
         gold = np.array([index[e] for e in split.labels])
-        logp = predict_log_probs(predictor, split.texts, batch_size)
+        rows = np.stack([row_of[t] for t in split.texts])
         out[name] = {k: round(v, 2) if isinstance(v, float) else v for k, v in
-                     (scores(gold, logp) if name == "all" else scores_on_present(gold, logp)).items()}
+                     (scores(gold, rows) if name == "all" else scores_on_present(gold, rows)).items()}
     return out
 
 
@@ -135,7 +137,7 @@ def main(args: EvalArgs) -> dict:
     f1 = per_class_f1(gold, pred, len(labels))[classes]
     remap = {c: j for j, c in enumerate(classes)}
     cm = confusion(np.array([remap[g] for g in gold]), np.array([remap[p] for p in pred]), len(classes))
-    out = Path(args.output or Path(args.model) / f"eval-{args.split}{'-int8' if args.int8 else ''}")
+    out = Path(args.output or Path(args.model) / f"eval-{args.split}{'' if args.int8 else '-fp32'}")
     out.mkdir(parents=True, exist_ok=True)
     images = plots(out, list(TWEETEVAL_EMOJIS), f1, cm)
     lines = [f"# Evaluation: {args.model} on TweetEval emoji {args.split}", "",
