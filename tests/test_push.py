@@ -280,3 +280,20 @@ def test_cli_without_a_token_prints_one_message_and_no_traceback(tiny_model: Pat
                           timeout=120)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr and done.stderr.strip().startswith("HF_TOKEN is not set")
+
+
+def test_a_wide_models_card_explains_the_restricted_scores_and_lists_languages(tmp_path: Path):
+    from training.model_card import model_card
+
+    labels = [f"label{i}" for i in range(24)]
+    (tmp_path / "config.json").write_text(json.dumps({"id2label": dict(enumerate(labels)), "emoji_suggest": {}}))
+    metrics = {"macro_f1": 25.8, "accuracy": 28.7, "top5_accuracy": 65.9, "top5_accuracy_all_labels": 65.5,
+               "validation_by_language": {"all": {"n": 100, "macro_f1": 23.6, "accuracy": 26.2, "top5_accuracy": 64.3},
+                                          "es": {"n": 7, "macro_f1": 8.35, "accuracy": 10.3, "top5_accuracy": 34.6,
+                                                 "labels_present": 3}}}
+    card = model_card(tmp_path, "wide", "trained on more data", metrics)
+    assert "predicts 24 emojis" in card and "restricted to TweetEval's 20" in card and "65.50" in card
+    assert "| es | 7 | 8.35 | 10.30 | 34.60 |" in card and "| all | 100 | 23.60 |" in card
+    (tmp_path / "config.json").write_text(json.dumps({"id2label": dict(enumerate(labels[:20])), "emoji_suggest": {}}))
+    narrow = model_card(tmp_path, "narrow", "protocol", metrics)
+    assert "restricted to" not in narrow and "| es |" not in narrow
