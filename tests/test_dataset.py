@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 
 from backend.modeling.labels import TWEETEVAL_EMOJIS, WIDE_EMOJIS, canonical_emoji, emoji_name
-from training.build_dataset import FILES, build, load_built, load_validation_by_language, near_duplicate_key, write
+from training.build_dataset import (
+    FILES,
+    build,
+    load_built,
+    load_validation,
+    load_validation_by_language,
+    near_duplicate_key,
+    write,
+)
 from training.data import DEFAULT_DATA_DIR, read_lines
 from training.sources import (
     AFFECT_EMOTIONS,
@@ -253,6 +261,7 @@ def test_load_built_round_trip(fake_data: Path, tmp_path: Path):
     built = build(fake_data, FAKE_LABELS, min_count=0)
     write(built, tmp_path / "ds")
     train, val, labels = load_built(tmp_path / "ds")
+    assert load_validation(tmp_path / "ds") == val
     assert labels == FAKE_LABELS
     assert train.texts == [ex.text for ex in built.train] and train.labels == [ex.label for ex in built.train]
     assert val.texts == [ex.text for ex in built.validation] and val.labels == [ex.label for ex in built.validation]

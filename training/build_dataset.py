@@ -231,6 +231,12 @@ def load_built(path: str | Path) -> tuple[Split, Split, list[str]]:
     return _read_rows(folder / "train.jsonl", known), _read_rows(folder / "validation.jsonl", known), labels
 
 
+def load_validation(path: str | Path) -> Split:
+    """The built dataset's fixed validation split alone (calibration and evaluation need no training rows)."""
+    folder = Path(path)
+    return _read_rows(folder / "validation.jsonl", set(_built_labels(folder)))
+
+
 def load_validation_by_language(path: str | Path) -> dict[str, Split]:
     """The built dataset's validation rows per language code (``validation_by_language/<code>.jsonl``)."""
     folder = Path(path)

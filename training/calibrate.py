@@ -40,9 +40,9 @@ def main(args: CalibrateArgs) -> dict:
     start = np.array(config["emoji_suggest"].get("logit_bias") or [0.0] * len(config["id2label"]))
     predictor = TransformerPredictor(args.model, quantize=args.int8, compact_embeddings=True)
     if args.dataset:
-        from training.build_dataset import load_built
+        from training.build_dataset import load_validation
 
-        val = load_built(args.dataset)[1]
+        val = load_validation(args.dataset)
     else:
         val = tweeteval_emoji("val", Path(args.data_dir))
     index = {canonical_emoji(e): i for i, e in enumerate(predictor.labels)}

@@ -59,10 +59,10 @@ def predict_log_probs(predictor: TransformerPredictor, texts: list[str], batch_s
 def validation_by_language(predictor: TransformerPredictor, dataset: str, batch_size: int) -> dict[str, dict]:
     """Scores over all the model's labels on a built dataset's validation rows: all of them, then each language
     (macro-F1 there averages the labels that occur in that language's rows). Each text is scored once."""
-    from training.build_dataset import load_built, load_validation_by_language
+    from training.build_dataset import load_validation, load_validation_by_language
 
     index = {canonical_emoji(e): i for i, e in enumerate(predictor.labels)}
-    _, validation, _ = load_built(dataset)
+    validation = load_validation(dataset)
     unknown = sorted(set(validation.labels) - set(index))
     if unknown:
         raise SystemExit(f"the model cannot predict {unknown} of {dataset}'s validation rows")
