@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export HOST PORT
 
-.PHONY: help install serve dev test test-fast lint train train-wide calibrate evaluate dataset push bench loadtest extension clean
+.PHONY: help install serve dev test test-fast lint train train-wide adapt calibrate evaluate dataset push bench loadtest extension clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ lint: install  ## ruff on the Python code
 
 train: $(VENV)/.installed  ## fine-tune on TweetEval emoji (benchmark protocol), in the background-safe resumable loop
 	PYTHONPATH=. $(PY) -m training.train --output_dir $(RUN) --data_dir $(DATA_DIR) $(TRAIN_ARGS)
+
+adapt: $(VENV)/.installed  ## masked-LM adaptation of the encoder on TweetEval train texts (ADAPT_ARGS="--dataset DIR" for others) into RUN-mlm/encoder
+	PYTHONPATH=. $(PY) -m training.adapt_mlm --output_dir $(RUN)-mlm --data_dir $(DATA_DIR) $(ADAPT_ARGS)
 
 calibrate: $(VENV)/.installed  ## tune RUN/best's per-label decision biases on validation (kept only if a held-out half improves)
 	PYTHONPATH=. $(PY) -m training.calibrate --model $(RUN)/best --data_dir $(DATA_DIR) $(CALIBRATE_ARGS)

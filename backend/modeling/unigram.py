@@ -42,6 +42,8 @@ class UnigramTokenizer:
         self._table = str.maketrans(norm_map)
         self._unk_score = float(np.float32(scores.min()) - np.float32(10.0))
         self.bos_token_id, self.eos_token_id, self.pad_token_id, self.unk_token_id = bos, eos, pad, unk
+        self.mask_token_id = self._ids.get("<mask>")  # XLM-R's last piece; used by masked-LM adaptation
+        self.all_special_ids = [i for i in (bos, eos, pad, unk, self.mask_token_id) if i is not None]
         self._source = source  # the E5S1 file, for save_pretrained
 
     # ------------------------------------------------------------------ the engine's algorithm
