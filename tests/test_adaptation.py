@@ -85,3 +85,14 @@ def test_adapted_encoder_starts_a_fine_tune_and_a_classifier_continues_one(tmp_p
     before = other.head.weight.clone()
     init_weights_from(other, tmp_path / "clf")
     assert torch.equal(other.head.weight, before)
+
+
+def test_a_run_records_the_history_of_the_model_it_started_from(tmp_path):
+    from training.train import started_from
+
+    assert started_from("") is None
+    parent = tmp_path / "parent"
+    parent.mkdir()
+    (parent / "train_history.json").write_text(json.dumps({"args": {"epochs": 3.0}, "best": {"step": 9}}))
+    lineage = started_from(str(parent))
+    assert lineage["path"] == str(parent) and lineage["args"]["epochs"] == 3.0 and lineage["best"]["step"] == 9

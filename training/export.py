@@ -27,8 +27,9 @@ class ExportArgs:
     training: str = ("Fine-tuned on the TweetEval emoji train split only (45,000 English tweets, 20 emojis), "
                      "model selected on its validation split; class-weighted cross-entropy (weights "
                      "(1/frequency)^0.5), AdamW (lr 8e-5, head 1e-3), linear decay, batch 32, 3 epochs, word "
-                     "embeddings frozen; per-label decision biases tuned on validation. Commands: `make train`, "
-                     "`make calibrate`.")
+                     "embeddings frozen; then one more epoch started from that model (lr 3e-5, head 2e-4), the "
+                     "best of its four validation checks kept; per-label decision biases tuned on validation. "
+                     "Commands: README, \"The model\".")
 
 
 def main(args: ExportArgs) -> None:

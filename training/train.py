@@ -100,6 +100,18 @@ def init_weights_from(model: nn.Module, folder: Path) -> int:
     return len(usable)
 
 
+def started_from(init_from: str) -> dict | None:
+    """The training history of the model a run started from (``--init_from``), so a model's lineage travels
+    with it; None for a run from the base model."""
+    if not init_from:
+        return None
+    parent = Path(init_from) / "train_history.json"
+    if parent.exists():
+        return {"path": init_from, **json.loads(parent.read_text())}
+    adapted = Path(init_from) / "adapt_history.json"
+    return {"path": init_from, **(json.loads(adapted.read_text()) if adapted.exists() else {})}
+
+
 def encode(tokenizer, texts: list[str], max_length: int) -> list[list[int]]:
     return tokenizer([model_input(t) for t in texts], truncation=True, max_length=max_length)["input_ids"]
 
@@ -237,7 +249,8 @@ def main(args: TrainArgs) -> None:
                                     "selected_on": "validation macro-F1 after prior correction"}
                 model.save(out / "best", tokenizer=None)
                 (out / "best" / "train_history.json").write_text(json.dumps(
-                    {"args": asdict(args), "git_commit": git_commit(), "history": history, "best": best}, indent=2))
+                    {"args": asdict(args), "git_commit": git_commit(), "history": history, "best": best,
+                     "started_from": started_from(args.init_from)}, indent=2))
                 log.info("new best model saved (val macro-F1 %.2f)", adj_f1)
             trainable = {n: p for n, p in model.state_dict().items() if n != WORD_EMBEDDINGS}
             torch.save({"model": trainable, "optim": optim.state_dict(), "sched": sched.state_dict(), "step": step,
