@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export HOST PORT
 
-.PHONY: help install serve dev test test-fast lint train train-wide adapt calibrate evaluate dataset push bench loadtest extension clean
+.PHONY: help install serve dev test test-fast lint train train-wide adapt calibrate evaluate dataset gpu-pack push bench loadtest extension clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -69,6 +69,10 @@ dataset: $(VENV)/.installed  ## build the wide multilingual emoji dataset (41 la
 train-wide: $(VENV)/.installed  ## fine-tune on the wide dataset (make dataset first) into runs/wide: 1 epoch, ~85 min on 2 cores
 	PYTHONPATH=. $(PY) -m training.train --output_dir runs/wide --dataset $(DATASET) --data_dir $(DATA_DIR) \
 		--epochs 1 --eval_every 1200 $(TRAIN_ARGS)
+
+gpu-pack: $(VENV)/.installed  ## pack base model + TweetEval + DATASET (train/val only) into .gpupack for training/gpu_run.sh on a GPU machine
+	PYTHONPATH=. $(PY) -m training.gpu_pack --out .gpupack --data_dir $(DATA_DIR) --dataset tweeteval --dataset $(DATASET)
+	PYTHONPATH=. $(PY) -m training.gpu_pack --pack_model $(MODEL) .gpupack default
 
 push: $(VENV)/.installed  ## upload MODEL and DATASET to the Hub (HF_TOKEN, REPO_ID=user/name [DATASET_REPO_ID=] [DRY_RUN=dir])
 	PYTHONPATH=. $(PY) -m training.push --model $(MODEL) --dataset $(DATASET) --repo_id $(REPO_ID) \

