@@ -54,7 +54,8 @@ timeout "$(left)" "$PY" -m training.train --output_dir "$R/base" "${common[@]}" 
     timeout "$(left)" "$PY" -m training.train --output_dir "$R/adapted" --init_from "$R/mlm/encoder" \
         "${common[@]}" $PROTOCOL_ARGS
 ) >"$R/adapted.out" 2>&1 &
-timeout "$(left)" "$PY" -m training.train --output_dir "$R/wide" --dataset "$(find "$WORK/data/built" -mindepth 1 -maxdepth 1 -type d | head -n 1)" \
+wide_data=$(find "$WORK/data/built" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+timeout "$(left)" "$PY" -m training.train --output_dir "$R/wide" --dataset "$wide_data" \
     --init_from "$WIDE_FROM" "${common[@]}" $WIDE_ARGS >"$R/wide.out" 2>&1 &
 wait || true
 echo "training lanes done after $(($(date +%s) - start)) s"
