@@ -15,6 +15,13 @@ def test_model_input_has_the_e5_query_prefix_once():
     assert model_input("  hi  ") == TEXT_PREFIX + "hi"
 
 
+def test_model_input_cuts_emojis_out_as_training_did():
+    # training texts never show emojis (they were cut out to become labels), so serving cuts them out too
+    assert model_input("so happy today 😊🎉 @Bob") == TEXT_PREFIX + "so happy today @user"
+    assert model_input("family 👨‍👩‍👧 time 👍🏽 in 🇪🇸") == TEXT_PREFIX + "family time in"
+    assert model_input("😂😂😂") == TEXT_PREFIX + "😂😂😂"  # nothing but emojis: keep them, or nothing is left
+
+
 def test_labels_compare_without_presentation_or_skin_tone():
     assert canonical_emoji("❤️") == canonical_emoji("❤") == "❤"
     assert canonical_emoji("👍🏽") == "👍"

@@ -25,34 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backend.modeling.labels import canonical_emoji
-from backend.modeling.text import normalize_text
+from backend.modeling.text import EMOJI_RE, REGIONAL_INDICATORS, strip_emojis
 from training.data import read_lines, read_mapping
 
 log = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------------------------------------------------------
-# Emoji matching
+# Emoji matching (the pattern itself lives in backend.modeling.text: serving strips emojis with it too)
 # ---------------------------------------------------------------------------------------------------------------
 
-_VS = "\ufe0e\ufe0f"
-_SKIN = "\U0001f3fb-\U0001f3ff"
-_RI = "\U0001f1e6-\U0001f1ff"  # regional indicators: two make a flag
-# Pictographic code points (Unicode's Extended_Pictographic, coarsely): the BMP symbols that have emoji forms and the
-# supplementary emoji blocks, less the regional indicators and skin-tone modifiers (matched on their own below).
-# © ® ™ are left out on purpose: in tweets they are trademarks far more often than emojis.
-_PICT = (
-    "\u203c\u2049\u2139\u2194-\u2199\u21a9\u21aa\u231a\u231b\u2328\u23cf\u23e9-\u23f3\u23f8-\u23fa\u24c2"
-    "\u25aa\u25ab\u25b6\u25c0\u25fb-\u25fe\u2600-\u27bf\u2934\u2935\u2b05-\u2b07\u2b1b\u2b1c\u2b50\u2b55"
-    "\u3030\u303d\u3297\u3299\U0001f000-\U0001f1e5\U0001f200-\U0001f3fa\U0001f400-\U0001faff"
-)
-_ELEMENT = f"(?:[{_PICT}][{_VS}]?[{_SKIN}]?[{_VS}]?)"
-EMOJI_RE = re.compile(
-    "\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f"  # subdivision flags (🏴 + tag letters + cancel tag)
-    f"|[{_RI}]{{2}}"  # country flags
-    f"|[0-9#*]\ufe0f?\u20e3"  # keycaps
-    f"|{_ELEMENT}(?:\u200d{_ELEMENT})*"  # an emoji, with its presentation / skin tone, and ZWJ sequences of them
-    f"|[{_RI}{_SKIN}\u20e3\u200d]"  # debris: a lone regional indicator, skin tone, keycap mark or joiner
-)
 _GENDER_SUFFIX_RE = re.compile("\u200d[\u2640\u2642]$")  # 🤦‍♀ / 🤦‍♂ -> 🤦: the label is the gesture
 _PLACEHOLDER_RE = re.compile(r"@user|\bhttp\b")
 MIN_TEXT_CHARS = 3  # letters / digits a tweet must keep once its emojis (and @user / http) are gone
@@ -62,7 +43,7 @@ def label_form(emoji: str) -> str:
     """The label an emoji counts as: :func:`canonical_emoji` (no variation selectors, no skin tones), gendered
     person emojis folded into the person; ``""`` for debris that is no emoji on its own."""
     key = _GENDER_SUFFIX_RE.sub("", canonical_emoji(emoji)).strip("\u200d")
-    if not key or re.fullmatch(f"[{_RI}\u20e3\u200d]", key):
+    if not key or re.fullmatch(f"[{REGIONAL_INDICATORS}\u20e3\u200d]", key):
         return ""
     return key
 
@@ -75,11 +56,6 @@ def find_emojis(text: str) -> list[str]:
         if key:
             seen.setdefault(key, None)
     return list(seen)
-
-
-def strip_emojis(text: str) -> str:
-    """``text`` without its emojis, normalised (:func:`backend.modeling.text.normalize_text`)."""
-    return normalize_text(EMOJI_RE.sub(" ", text))
 
 
 def clean_text(text: str) -> str:
