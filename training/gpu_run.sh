@@ -6,7 +6,7 @@
 # Three lanes share the GPU and stop at the same deadline (BUDGET_S), each keeping its best-so-far model:
 #   base     - the TweetEval protocol run from the base encoder            (PROTOCOL_ARGS)
 #   adapted  - masked-LM adaptation on TweetEval train texts (ADAPT_ARGS), then the same protocol run from it
-#   wide     - the wide-vocabulary run, continued from the embedded default model (WIDE_ARGS)
+#   wide     - the wide-vocabulary run, continued from the embedded default model (WIDE_ARGS; "skip": none)
 # base and adapted share seed and settings, so their validation histories are the adaptation ablation.
 # OUT receives the protocol run that scored higher on validation (as protocol.*.safetensors), the wide run
 # (wide.*.safetensors) and logs.tar.xz with every log, history and config; `training.gpu_pack --unpack OUT`
@@ -38,7 +38,7 @@ fi
 export PYTHONPATH="$WORK/site:$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
 "$PY" -c "import torch, transformers; print('torch', torch.__version__, 'transformers', transformers.__version__,
       'cuda', torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else '')"
-if compgen -G "$PACK/default.*.safetensors" >/dev/null; then  # the default model, sent int8-packed
+if [[ $WIDE_ARGS != skip ]] && compgen -G "$PACK/default.*.safetensors" >/dev/null; then  # the default model, sent int8-packed
     "$PY" -c "import sys; from pathlib import Path; from training.gpu_pack import unpack_model
 unpack_model(sorted(Path(sys.argv[1]).glob('default.*.safetensors')), Path(sys.argv[2]), Path(sys.argv[3]))" \
         "$PACK" "$WIDE_FROM" "$WORK/default"
@@ -54,9 +54,11 @@ timeout "$(left)" "$PY" -m training.train --output_dir "$R/base" "${common[@]}" 
     timeout "$(left)" "$PY" -m training.train --output_dir "$R/adapted" --init_from "$R/mlm/encoder" \
         "${common[@]}" $PROTOCOL_ARGS
 ) >"$R/adapted.out" 2>&1 &
-wide_data=$(find "$WORK/data/built" -mindepth 1 -maxdepth 1 -type d | head -n 1)
-timeout "$(left)" "$PY" -m training.train --output_dir "$R/wide" --dataset "$wide_data" \
-    --init_from "$WIDE_FROM" "${common[@]}" $WIDE_ARGS >"$R/wide.out" 2>&1 &
+if [[ $WIDE_ARGS != skip ]]; then
+    wide_data=$(find "$WORK/data/built" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+    timeout "$(left)" "$PY" -m training.train --output_dir "$R/wide" --dataset "$wide_data" \
+        --init_from "$WIDE_FROM" "${common[@]}" $WIDE_ARGS >"$R/wide.out" 2>&1 &
+fi
 wait || true
 echo "training lanes done after $(($(date +%s) - start)) s"
 tail -n 3 "$R"/*.out
