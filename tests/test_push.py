@@ -297,3 +297,14 @@ def test_a_wide_models_card_explains_the_restricted_scores_and_lists_languages(t
     (tmp_path / "config.json").write_text(json.dumps({"id2label": dict(enumerate(labels[:20])), "emoji_suggest": {}}))
     narrow = model_card(tmp_path, "narrow", "protocol", metrics)
     assert "restricted to" not in narrow and "| es |" not in narrow
+
+
+def test_a_wide_model_card_names_every_source_dataset(tmp_path: Path):
+    from backend.modeling.labels import WIDE_EMOJIS
+    from training.build_dataset import HUB_SOURCE_DATASETS
+    from training.model_card import model_card
+
+    for labels, expected in ((WIDE_EMOJIS, HUB_SOURCE_DATASETS), (WIDE_EMOJIS[:20], HUB_SOURCE_DATASETS[:1])):
+        (tmp_path / "config.json").write_text(json.dumps({"id2label": dict(enumerate(labels))}), encoding="utf-8")
+        card = model_card(tmp_path, "t", "trained", {"macro_f1": 28.0})
+        assert f"datasets: [{', '.join(expected)}]\n" in card

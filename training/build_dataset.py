@@ -44,6 +44,9 @@ from training.sources import (
 )
 
 log = logging.getLogger("build_dataset")
+# The Hub datasets the wide dataset's sources come from (its card and the cards of models trained on it).
+HUB_SOURCE_DATASETS = ("cardiffnlp/tweet_eval", "SemEvalWorkshop/sem_eval_2018_task_1",
+                       "cardiffnlp/tweet_sentiment_multilingual")
 
 MIN_COUNT = 150
 VALIDATION_PERCENT = 8
@@ -338,8 +341,7 @@ def dataset_card(built: Built) -> str:
         "task_categories: [text-classification]",
         "task_ids: [multi-class-classification]",
         "tags: [emoji, emoji-prediction, twitter, tweeteval, semeval-2018, emotion]",
-        "source_datasets: [cardiffnlp/tweet_eval, SemEvalWorkshop/sem_eval_2018_task_1, "
-        "cardiffnlp/tweet_sentiment_multilingual]",
+        f"source_datasets: [{', '.join(HUB_SOURCE_DATASETS)}]",
         "size_categories: [100K<n<1M]" if s["train"] + s["validation"] >= 100_000 else "size_categories: [10K<n<100K]",
         "configs:",
         "- config_name: default",

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from backend.modeling.labels import display_emoji, emoji_name
+from training.build_dataset import HUB_SOURCE_DATASETS
 
 
 def _wide_notes(m: dict, n_labels: int) -> list[str]:
@@ -40,7 +41,7 @@ def model_card(folder: Path, title: str, training: str, metrics: dict, repo_id: 
         "pipeline_tag: text-classification",
         "base_model: intfloat/multilingual-e5-small",
         "tags: [emoji, twitter, tweeteval, emoji-prediction]",
-        "datasets: [cardiffnlp/tweet_eval]",
+        f"datasets: [{', '.join(HUB_SOURCE_DATASETS if len(labels) > 20 else HUB_SOURCE_DATASETS[:1])}]",
         "model-index:",
         f"- name: {repo_id or title}",
         "  results:",
