@@ -1,6 +1,7 @@
 """Training pieces: metrics, batching, and a tiny real fine-tune that saves, reloads and serves."""
 
 import json
+import logging
 import random
 
 import numpy as np
@@ -10,7 +11,7 @@ import torch
 from backend.modeling.batching import length_sorted_chunks, pad_batch
 from training.data import DEFAULT_DATA_DIR
 from training.metrics import macro_f1, per_class_f1, scores, scores_on_present, tune_prior_correction
-from training.train import TrainArgs, length_batches, main
+from training.train import TrainArgs, length_batches, log_to, main
 
 
 def test_macro_f1_accuracy_and_top5_by_hand():
@@ -125,3 +126,18 @@ def test_per_class_biases_raise_validation_macro_f1():
     bias = tune_class_biases(gold, logits, np.zeros(4))
     assert scores(gold, logits + bias)["macro_f1"] > scores(gold, logits)["macro_f1"] + 5
     assert bias[0] < bias[1:].min()
+
+
+def test_a_second_run_in_one_process_logs_once_and_only_to_its_own_folder(tmp_path):
+    logger = logging.getLogger("test-log-to")
+    log_to(logger, tmp_path / "first" / "train.log")
+    logger.info("first run")
+    log_to(logger, tmp_path / "second" / "train.log")
+    logger.info("second run")
+    for h in logger.handlers:
+        h.flush()
+    first = (tmp_path / "first" / "train.log").read_text()
+    second = (tmp_path / "second" / "train.log").read_text()
+    assert "first run" in first and "second run" not in first
+    assert second.count("second run") == 1 and "first run" not in second
+    assert len(logger.handlers) == 2  # console and this run's file
