@@ -308,3 +308,11 @@ def test_a_wide_model_card_names_every_source_dataset(tmp_path: Path):
         (tmp_path / "config.json").write_text(json.dumps({"id2label": dict(enumerate(labels))}), encoding="utf-8")
         card = model_card(tmp_path, "t", "trained", {"macro_f1": 28.0})
         assert f"datasets: [{', '.join(expected)}]\n" in card
+
+
+def test_export_describes_a_model_by_its_label_count_unless_told():
+    from training.export import PROTOCOL_CARD, WIDE_CARD, ExportArgs, card_text
+
+    assert card_text(ExportArgs(run="r"), 20) == PROTOCOL_CARD
+    assert card_text(ExportArgs(run="r"), 41) == WIDE_CARD
+    assert card_text(ExportArgs(run="r", title="mine"), 41) == ("mine", WIDE_CARD[1])

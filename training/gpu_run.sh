@@ -64,7 +64,7 @@ echo "training lanes done after $(($(date +%s) - start)) s"
 tail -n 3 "$R"/*.out
 
 "$PY" - "$R" "$OUT" <<'EOF'
-import json, sys
+import json, shutil, sys
 from pathlib import Path
 from training.gpu_pack import pack_model
 runs, out = Path(sys.argv[1]), Path(sys.argv[2])
@@ -78,10 +78,7 @@ print("validation best:", scores, "-> protocol:", protocol)
 for name, run in (("protocol", protocol), ("wide", "wide")):
     if scores[run] >= 0:
         pack_model(runs / run / "best", out, name)
-        # the config that travels with the weights
-        (runs / name).mkdir(exist_ok=True)
-        if name != run:
-            import shutil
+        if name != run:  # its config and history travel in the logs, under the name the weights have
             shutil.copytree(runs / run / "best", runs / name / "best", dirs_exist_ok=True)
 EOF
 tar -cJf "$OUT/logs.tar.xz" -C "$R" --exclude='*.safetensors' --exclude='checkpoint.pt' .

@@ -34,7 +34,6 @@ EMOJI_RE = re.compile(
 )
 
 
-
 def normalize_text(text: str) -> str:
     """TweetEval conventions: user mentions become ``@user``, links ``http``; whitespace collapsed."""
     text = URL_RE.sub("http", text)
