@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export HOST PORT
 
-.PHONY: help install serve dev test test-fast lint train train-wide adapt calibrate evaluate dataset gpu-pack push bench loadtest extension clean
+.PHONY: help install serve dev test test-fast lint train train-wide adapt ngrams calibrate evaluate dataset gpu-pack push bench loadtest extension clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ train: $(VENV)/.installed  ## fine-tune on TweetEval emoji (benchmark protocol),
 
 adapt: $(VENV)/.installed  ## masked-LM adaptation of the encoder on TweetEval train texts (ADAPT_ARGS="--dataset DIR" for others) into RUN-mlm/encoder
 	PYTHONPATH=. $(PY) -m training.adapt_mlm --output_dir $(RUN)-mlm --data_dir $(DATA_DIR) $(ADAPT_ARGS)
+
+ngrams: $(VENV)/.installed  ## fit RUN/best's n-gram half on its training data, weight chosen on validation (NGRAM_ARGS="--dataset DIR" for a wide model)
+	PYTHONPATH=. $(PY) -m training.train_ngrams --model $(RUN)/best --data_dir $(DATA_DIR) $(NGRAM_ARGS)
 
 calibrate: $(VENV)/.installed  ## tune RUN/best's per-label decision biases on validation (kept only if a held-out half improves)
 	PYTHONPATH=. $(PY) -m training.calibrate --model $(RUN)/best --data_dir $(DATA_DIR) $(CALIBRATE_ARGS)

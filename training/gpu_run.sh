@@ -7,6 +7,9 @@
 #   base     - the TweetEval protocol run from the base encoder            (PROTOCOL_ARGS)
 #   adapted  - masked-LM adaptation on TweetEval train texts (ADAPT_ARGS), then the same protocol run from it
 #   wide     - the wide-vocabulary run, continued from the embedded default model (WIDE_ARGS; "skip": none)
+#   studentN - for each N in STUDENTS (default none): the default model's first N layers, distilled from the
+#              default model on the wide dataset (STUDENT_ARGS): smaller and faster
+# PROTOCOL_ARGS=skip leaves out base and adapted.
 # base and adapted share seed and settings, so their validation histories are the adaptation ablation.
 # OUT receives the protocol run that scored higher on validation (as protocol.*.safetensors), the wide run
 # (wide.*.safetensors) and logs.tar.xz with every log, history and config; `training.gpu_pack --unpack OUT`
@@ -21,6 +24,8 @@ PROTOCOL_ARGS=${PROTOCOL_ARGS:---epochs 5 --lr 8e-5 --eval_every 700}
 ADAPT_ARGS=${ADAPT_ARGS:---steps 1500 --head_only_steps 300 --batch_size 64}
 WIDE_ARGS=${WIDE_ARGS:---epochs 2 --lr 5e-5 --eval_every 1200}
 WIDE_FROM=${WIDE_FROM:-backend/models/default}
+STUDENTS=${STUDENTS:-}
+STUDENT_ARGS=${STUDENT_ARGS:---epochs 2 --lr 8e-5 --eval_every 1200 --distill_alpha 0.5}
 
 start=$(date +%s)
 deadline=$((start + BUDGET_S))
@@ -38,7 +43,7 @@ fi
 export PYTHONPATH="$WORK/site:$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
 "$PY" -c "import torch, transformers; print('torch', torch.__version__, 'transformers', transformers.__version__,
       'cuda', torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else '')"
-if [[ $WIDE_ARGS != skip ]] && compgen -G "$PACK/default.*.safetensors" >/dev/null; then  # the default model, sent int8-packed
+if [[ $WIDE_ARGS != skip || -n $STUDENTS ]] && compgen -G "$PACK/default.*.safetensors" >/dev/null; then  # the default model, sent int8-packed
     "$PY" -c "import sys; from pathlib import Path; from training.gpu_pack import unpack_model
 unpack_model(sorted(Path(sys.argv[1]).glob('default.*.safetensors')), Path(sys.argv[2]), Path(sys.argv[3]))" \
         "$PACK" "$WIDE_FROM" "$WORK/default"
@@ -47,18 +52,24 @@ fi
 R=$WORK/runs
 common=(--data_dir "$WORK/data" --threads 2)
 
-timeout "$(left)" "$PY" -m training.train --output_dir "$R/base" "${common[@]}" $PROTOCOL_ARGS \
-    >"$R/base.out" 2>&1 &
-(
-    timeout "$(left)" "$PY" -m training.adapt_mlm --output_dir "$R/mlm" "${common[@]}" $ADAPT_ARGS
-    timeout "$(left)" "$PY" -m training.train --output_dir "$R/adapted" --init_from "$R/mlm/encoder" \
-        "${common[@]}" $PROTOCOL_ARGS
-) >"$R/adapted.out" 2>&1 &
+if [[ $PROTOCOL_ARGS != skip ]]; then
+    timeout "$(left)" "$PY" -m training.train --output_dir "$R/base" "${common[@]}" $PROTOCOL_ARGS \
+        >"$R/base.out" 2>&1 &
+    (
+        timeout "$(left)" "$PY" -m training.adapt_mlm --output_dir "$R/mlm" "${common[@]}" $ADAPT_ARGS
+        timeout "$(left)" "$PY" -m training.train --output_dir "$R/adapted" --init_from "$R/mlm/encoder" \
+            "${common[@]}" $PROTOCOL_ARGS
+    ) >"$R/adapted.out" 2>&1 &
+fi
+wide_data=$(find "$WORK/data/built" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | head -n 1)
 if [[ $WIDE_ARGS != skip ]]; then
-    wide_data=$(find "$WORK/data/built" -mindepth 1 -maxdepth 1 -type d | head -n 1)
     timeout "$(left)" "$PY" -m training.train --output_dir "$R/wide" --dataset "$wide_data" \
         --init_from "$WIDE_FROM" "${common[@]}" $WIDE_ARGS >"$R/wide.out" 2>&1 &
 fi
+for n in $STUDENTS; do
+    timeout "$(left)" "$PY" -m training.train --output_dir "$R/student$n" --dataset "$wide_data" --num_layers "$n" \
+        --init_from "$WIDE_FROM" --teacher "$WIDE_FROM" "${common[@]}" $STUDENT_ARGS >"$R/student$n.out" 2>&1 &
+done
 wait || true
 echo "training lanes done after $(($(date +%s) - start)) s"
 tail -n 3 "$R"/*.out
@@ -71,11 +82,12 @@ runs, out = Path(sys.argv[1]), Path(sys.argv[2])
 def best(name):
     h = runs / name / "best" / "train_history.json"
     return json.loads(h.read_text())["best"]["macro_f1"] if h.exists() else -1.0
-scores = {name: best(name) for name in ("base", "adapted", "wide")}
+students = sorted(p.name for p in runs.glob("student*") if p.is_dir())
+scores = {name: best(name) for name in ("base", "adapted", "wide", *students)}
 protocol = max(("base", "adapted"), key=scores.get)
 (runs / "selection.json").write_text(json.dumps({"validation_best": scores, "protocol": protocol}, indent=2))
 print("validation best:", scores, "-> protocol:", protocol)
-for name, run in (("protocol", protocol), ("wide", "wide")):
+for name, run in (("protocol", protocol), ("wide", "wide"), *((s, s) for s in students)):
     if scores[run] >= 0:
         pack_model(runs / run / "best", out, name)
         if name != run:  # its config and history travel in the logs, under the name the weights have

@@ -95,9 +95,13 @@ USE_WITHOUT_PROJECT = '''\
 
 The folder is self-contained (all weights, the tokenizer, the labels in `config.json`). The classifier is the
 encoder, mean pooling over tokens, and a linear head; `config.emoji_suggest.logit_bias` is the decision rule's
-per-label bias:
+per-label bias. Where `config.emoji_suggest.ngram_weight` is set, `ngrams.safetensors` holds a linear model on
+hashed word and character n-grams whose log-probabilities, times that weight, join the logits:
 
 ```python
+import zlib
+from collections import Counter
+
 import torch
 from huggingface_hub import snapshot_download
 from safetensors.torch import load_file
@@ -110,6 +114,21 @@ state = {{k: v.float() for k, v in load_file(f"{{folder}}/model.safetensors").it
 encoder = AutoModel.from_config(config, add_pooling_layer=False).eval()
 encoder.load_state_dict({{k.removeprefix("encoder."): v for k, v in state.items() if k.startswith("encoder.")}})
 bias = torch.tensor(config.emoji_suggest.get("logit_bias") or [0.0] * config.num_labels)
+ngram_weight = config.emoji_suggest.get("ngram_weight", 0.0)
+ngrams = load_file(f"{{folder}}/ngrams.safetensors") if ngram_weight else None
+
+
+def ngram_log_probs(text: str) -> torch.Tensor:
+    words = text.lower().split()
+    grams = [f"w {{w}}" for w in words] + [f"b {{a}} {{b}}" for a, b in zip(words, words[1:])]
+    grams += [f" {{w}} "[i : i + n] for w in words for n in (2, 3, 4, 5) for i in range(len(w) + 3 - n)]
+    counts = Counter(zlib.crc32(g.encode()) % ngrams["table"].shape[0] for g in grams)
+    logits = ngrams["bias"].float()
+    if counts:
+        weights = torch.tensor(list(counts.values()), dtype=torch.float32)
+        rows = ngrams["table"][torch.tensor(list(counts))].float()
+        logits = logits + (rows * (weights / weights.norm())[:, None]).sum(0)
+    return logits.log_softmax(-1)
 
 
 def suggest(text: str, k: int = 5) -> list[tuple[str, float]]:
@@ -119,6 +138,8 @@ def suggest(text: str, k: int = 5) -> list[tuple[str, float]]:
         hidden = encoder(**batch).last_hidden_state
     mask = batch["attention_mask"].unsqueeze(-1).float()
     logits = ((hidden * mask).sum(1) / mask.sum(1)) @ state["head.weight"].T + state["head.bias"] + bias
+    if ngrams is not None:
+        logits = logits + ngram_weight * ngram_log_probs(text)
     top = logits.softmax(-1)[0].topk(min(k, config.num_labels))
     return [(config.id2label[i], round(p, 3)) for p, i in zip(top.values.tolist(), top.indices.tolist())]
 
@@ -159,7 +180,11 @@ def stage_model(model_dir: Path, dst: Path, repo_id: str, dataset_repo_id: str, 
     from backend.modeling.classifier import load_classifier  # torch: only when a model is staged
 
     model, tokenizer = load_classifier(model_dir)
+    from backend.modeling.ngrams import NGRAMS_FILE
+
     model.save(dst, tokenizer=tokenizer, include_word_embeddings=True)
+    if (model_dir / NGRAMS_FILE).exists():
+        shutil.copy2(model_dir / NGRAMS_FILE, dst / NGRAMS_FILE)
     metrics, metrics_file = find_metrics(model_dir)
     if metrics_file:
         shutil.copy2(metrics_file, dst / "metrics.json")

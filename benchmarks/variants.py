@@ -1,0 +1,92 @@
+"""Each serving optimisation next to what it costs in accuracy: TweetEval validation and speed, side by side.
+
+    python -m benchmarks.variants --model backend/models/default --model runs/teacher   (about 6 minutes)
+
+For every model folder: fp32, int8 (dynamic int8 Linear layers, as served) and, when the folder has an n-gram
+half, int8 without it. Each variant is scored on the full TweetEval emoji validation split (5,000 tweets;
+predictions restricted to its 20 emojis, as the benchmark scores; the model's own decision rule) and timed
+through the serving code path: one text at a time (p50) and batches of 64. Writes
+benchmarks/variants.{json,md}. Model selection never looks at these numbers; they are a report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from backend.modeling.labels import TWEETEVAL_EMOJIS, canonical_emoji  # noqa: E402
+from benchmarks.bench import sample_texts, time_batches, time_single  # noqa: E402
+from training.data import DEFAULT_DATA_DIR, tweeteval_emoji  # noqa: E402
+from training.metrics import scores  # noqa: E402
+
+
+def variants(folder: str) -> list[tuple[str, bool, bool]]:
+    """(name, int8, n-grams) for one model folder."""
+    from backend.modeling.ngrams import NGRAMS_FILE
+
+    out = [("fp32", False, True), ("int8", True, True)]
+    if (Path(folder) / NGRAMS_FILE).exists():
+        out.append(("int8, encoder alone", True, False))
+    return out
+
+
+def measure(folder: str, int8: bool, ngrams: bool, texts: list[str], gold: list[str], n_single: int) -> dict:
+    from backend.predictor import TransformerPredictor
+    from training.evaluate import predict_log_probs
+
+    p = TransformerPredictor(folder, quantize=int8, compact_embeddings=True)
+    if not ngrams:
+        p.ngram_weight = 0.0
+    index = {canonical_emoji(e): i for i, e in enumerate(p.labels)}
+    classes = np.array([index[canonical_emoji(e)] for e in TWEETEVAL_EMOJIS])
+    t0 = time.time()
+    lp = predict_log_probs(p, texts, 64)
+    result = {k: round(v, 2) for k, v in scores(np.array([index[e] for e in gold]), lp, classes).items()}
+    result["eval_seconds"] = round(time.time() - t0, 1)
+    result["layers"] = p.model.config.num_hidden_layers
+    result["ngram_weight"] = p.ngram_weight
+    result["single_p50_ms"] = time_single(p, sample_texts(n_single))["p50_ms"]
+    result["batch64_texts_per_s"] = time_batches(p, sample_texts(512))
+    return result
+
+
+def markdown(rows: list[dict]) -> str:
+    lines = ["| model | variant | layers | n-gram weight | val macro-F1 | accuracy | top-5 | single p50 (ms) "
+             "| batch of 64 (texts/s) |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in rows:
+        lines.append(f"| `{r['model']}` | {r['variant']} | {r['layers']} | {r['ngram_weight']} | {r['macro_f1']} "
+                     f"| {r['accuracy']} | {r['top5_accuracy']} | {r['single_p50_ms']} | {r['batch64_texts_per_s']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", action="append", required=True, help="a model folder (repeat to compare)")
+    ap.add_argument("--data_dir", default=str(DEFAULT_DATA_DIR))
+    ap.add_argument("--single", type=int, default=200, help="texts timed one at a time")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks"))
+    args = ap.parse_args()
+    val = tweeteval_emoji("val", Path(args.data_dir))
+    rows = []
+    for folder in args.model:
+        for name, int8, ngrams in variants(folder):
+            rows.append({"model": folder, "variant": name, **measure(folder, int8, ngrams, val.texts, val.labels,
+                                                                      args.single)})
+            print(json.dumps(rows[-1]), flush=True)
+    out = Path(args.out)
+    (out / "variants.json").write_text(json.dumps({"date": time.strftime("%Y-%m-%d %H:%M"), "rows": rows},
+                                                  indent=2, ensure_ascii=False) + "\n")
+    (out / "variants.md").write_text(markdown(rows))
+    print(markdown(rows))
+
+
+if __name__ == "__main__":
+    main()
