@@ -50,6 +50,29 @@ def _release_freed_memory() -> None:
         pass
 
 
+def int8_layer_names(model: torch.nn.Module, everything: bool = False) -> set[str]:
+    """The Linear layers that run in dynamic int8: all of them but each feed-forward block's output projection
+    (1536 -> 384, whose inputs carry the large outlier activations that one int8 scale per tensor cannot hold)
+    and the head. Measured on the 6-layer default (wide validation, prior correction): fp32 24.50, every Linear in
+    int8 22.63, per-channel weights 22.84, these kept in fp32 24.38. ``everything``: every Linear layer."""
+    names = set()
+    for name, module in model.named_modules():
+        ffn_output = name.endswith(".output.dense") and not name.endswith("attention.output.dense")
+        if isinstance(module, torch.nn.Linear) and (everything or (name != "head" and not ffn_output)):
+            names.add(name)
+    return names
+
+
+def quantize_int8(model: torch.nn.Module, everything: bool = False) -> None:
+    """Dynamic int8 (weights int8, activations quantised per call) for :func:`int8_layer_names`, in place."""
+    from torch.ao.quantization import default_dynamic_qconfig
+
+    spec = {name: default_dynamic_qconfig for name in int8_layer_names(model, everything)}
+    with warnings.catch_warnings():  # torch marks its eager int8 API deprecated; it is still the fast path
+        warnings.simplefilter("ignore")
+        torch.ao.quantization.quantize_dynamic(model, spec, dtype=torch.qint8, inplace=True)
+
+
 class TransformerPredictor:
     """The fine-tuned encoder, in eval mode, optionally with dynamic int8 Linear layers."""
 
@@ -68,10 +91,7 @@ class TransformerPredictor:
         self.ngram_weight = float(self.model.meta.extra.get("ngram_weight", 0.0)) if self.ngrams else 0.0
         read_base.cache_clear()  # the 70 MB base file is not needed once the model is built
         if quantize:
-            with warnings.catch_warnings():  # torch marks its eager int8 API deprecated; it is still the fast path
-                warnings.simplefilter("ignore")
-                torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8,
-                                                       inplace=True)
+            quantize_int8(self.model)
         _release_freed_memory()
         self.labels = self.model.labels
         self.max_length = self.model.meta.max_length

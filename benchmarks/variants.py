@@ -2,10 +2,11 @@
 
     python -m benchmarks.variants --model backend/models/default --model runs/teacher   (about 6 minutes)
 
-For every model folder: fp32, int8 (dynamic int8 Linear layers, as served) and, when the folder has an n-gram
-half, int8 without it. Each variant is scored on the full TweetEval emoji validation split (5,000 tweets;
-predictions restricted to its 20 emojis, as the benchmark scores; the model's own decision rule) and timed
-through the serving code path: one text at a time (p50) and batches of 64. Writes
+For every model folder: fp32; int8 as served (dynamic int8 Linear layers, the feed-forward output projections and
+the head left in fp32: ``backend.predictor.int8_layer_names``); every Linear layer in int8; and, when the folder
+has an n-gram half, int8 as served without it. Each variant is scored on the full TweetEval emoji validation split
+(5,000 tweets; predictions restricted to its 20 emojis, as the benchmark scores; the model's own decision rule) and
+timed through the serving code path: one text at a time (p50) and batches of 64. Writes
 benchmarks/variants.{json,md}. Model selection never looks at these numbers; they are a report.
 """
 
@@ -28,21 +29,23 @@ from training.data import DEFAULT_DATA_DIR, tweeteval_emoji  # noqa: E402
 from training.metrics import scores  # noqa: E402
 
 
-def variants(folder: str) -> list[tuple[str, bool, bool]]:
-    """(name, int8, n-grams) for one model folder."""
+def variants(folder: str) -> list[tuple[str, str, bool]]:
+    """(name, int8 layers: none / served / all, n-grams) for one model folder."""
     from backend.modeling.ngrams import NGRAMS_FILE
 
-    out = [("fp32", False, True), ("int8", True, True)]
+    out = [("fp32", "none", True), ("int8 as served", "served", True), ("int8, every Linear", "all", True)]
     if (Path(folder) / NGRAMS_FILE).exists():
-        out.append(("int8, encoder alone", True, False))
+        out.append(("int8 as served, encoder alone", "served", False))
     return out
 
 
-def measure(folder: str, int8: bool, ngrams: bool, texts: list[str], gold: list[str], n_single: int) -> dict:
-    from backend.predictor import TransformerPredictor
+def measure(folder: str, int8: str, ngrams: bool, texts: list[str], gold: list[str], n_single: int) -> dict:
+    from backend.predictor import TransformerPredictor, quantize_int8
     from training.evaluate import predict_log_probs
 
-    p = TransformerPredictor(folder, quantize=int8, compact_embeddings=True)
+    p = TransformerPredictor(folder, quantize=int8 == "served", compact_embeddings=True)
+    if int8 == "all":
+        quantize_int8(p.model, everything=True)
     if not ngrams:
         p.ngram_weight = 0.0
     index = {canonical_emoji(e): i for i, e in enumerate(p.labels)}

@@ -1,4 +1,5 @@
-"""The n-gram half of the classifier, its fusion with the encoder at serving time, and smaller distilled students."""
+"""The n-gram half of the classifier, its fusion with the encoder at serving time, smaller distilled students and
+which layers run in int8."""
 
 import json
 import zlib
@@ -156,3 +157,20 @@ def test_a_student_with_fewer_layers_is_distilled_from_a_saved_teacher(tmp_path)
     with pytest.raises(ValueError, match="labels differ"):
         main(TrainArgs(output_dir=str(tmp_path / "s2"), epochs=1, batch_size=8, max_train=40, max_val=40,
                        num_layers=1, teacher=str(wrong)))
+
+
+def test_int8_leaves_the_feed_forward_output_projections_and_the_head_in_fp32(two_layer_model):
+    from backend.modeling.classifier import load_classifier
+    from backend.predictor import int8_layer_names, quantize_int8
+
+    model, _ = load_classifier(two_layer_model)
+    names = int8_layer_names(model)
+    assert "encoder.encoder.layer.0.attention.self.query" in names
+    assert "encoder.encoder.layer.1.attention.output.dense" in names
+    assert "encoder.encoder.layer.1.intermediate.dense" in names
+    assert "encoder.encoder.layer.0.output.dense" not in names and "head" not in names
+    assert len(names) == 2 * 5 and len(int8_layer_names(model, everything=True)) == 2 * 6 + 1
+    quantize_int8(model)
+    layer = model.encoder.encoder.layer[0]
+    assert "quantized" in type(layer.intermediate.dense).__module__
+    assert type(layer.output.dense) is torch.nn.Linear and type(model.head) is torch.nn.Linear
