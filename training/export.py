@@ -30,12 +30,14 @@ PROTOCOL_CARD = (
 )
 WIDE_CARD = (
     "emoji-suggest: multilingual emoji prediction, 41 emojis including negative feelings",
-    "Fine-tuned on the wide multilingual dataset built by training/build_dataset.py (115,121 training rows: TweetEval "
-    "emoji, SemEval-2018 English and Spanish emoji tweets, emotion-labelled tweets mapped to emojis, and tweets that "
-    "carried emojis; 41 emojis, 8 languages), starting from the encoder of the TweetEval-protocol model; 2 epochs on "
-    "a GPU (lr 5e-5, head 1e-3, linear decay, batch 32, class weights (1/frequency)^0.5, word embeddings frozen), "
-    "the best of six validation checks kept; per-label decision biases tuned on the dataset's validation split. "
-    "Commands: README, \"The wide model\".",
+    "A 6-layer student: the first 6 of the 12 layers of a wide model, distilled from it on the wide multilingual "
+    "dataset built by training/build_dataset.py (115,121 training rows: TweetEval emoji, SemEval-2018 English and "
+    "Spanish emoji tweets, emotion-labelled tweets mapped to emojis, and tweets that carried emojis; 41 emojis, 8 "
+    "languages). The 12-layer teacher was fine-tuned on that dataset from the encoder of the TweetEval-protocol model "
+    "(2 epochs, lr 5e-5). The student trained on a GPU with half class-weighted cross-entropy (weights "
+    "(1/frequency)^0.5) and half KL divergence to the teacher at temperature 2 (lr 8e-5, head 1e-3, linear decay, "
+    "batch 32, word embeddings frozen), the best validation check kept; per-label decision biases tuned on the "
+    "dataset's validation split. Commands: README, \"The wide model\".",
 )
 
 

@@ -28,6 +28,12 @@ def _wide_notes(m: dict, n_labels: int) -> list[str]:
     return lines
 
 
+def encoder_layers(config: dict) -> str:
+    """"12 layers", or "6 of its 12 layers" for a smaller student (``training.train --num_layers``)."""
+    n = config.get("num_hidden_layers", 12)
+    return "12 layers" if n == 12 else f"{n} of its 12 layers"
+
+
 def model_card(folder: Path, title: str, training: str, metrics: dict, repo_id: str = "") -> str:
     config = json.loads((folder / "config.json").read_text())
     labels = [config["id2label"][str(i)] for i in range(len(config["id2label"]))]
@@ -55,7 +61,8 @@ def model_card(folder: Path, title: str, training: str, metrics: dict, repo_id: 
         f"# {title}",
         "",
         "Suggests the emojis that fit a short text (a tweet, a comment, a chat message): multilingual-e5-small "
-        "(12 layers, hidden 384, XLM-R vocabulary, ~100 languages) fine-tuned with mean pooling and a linear head.",
+        f"({encoder_layers(config)}, hidden 384, XLM-R vocabulary, ~100 languages) fine-tuned with mean pooling and a "
+        "linear head.",
         "",
         "## Training",
         "",
