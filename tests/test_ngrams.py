@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from backend.modeling.ngrams import NGRAMS_FILE, NgramModel, features, load_ngrams
+from backend.modeling.ngrams import NGRAMS_FILE, NgramModel, features, load_ngrams, packed
 from backend.modeling.text import model_input
 from training.data import DEFAULT_DATA_DIR
-from training.train_ngrams import NgramArgs, fit, packed
+from training.train_ngrams import NgramArgs, fit
 
 B = 4096
 

@@ -169,6 +169,16 @@ def predict_logits(model, ids: list[list[int]], pad_id: int, batch_size: int = 1
     return out
 
 
+def class_weights_and_log_prior(y: np.ndarray, n_labels: int, power: float) -> tuple[np.ndarray, np.ndarray]:
+    """Loss weights (1/frequency)^power, mean 1 over the training examples, and the log prior that prior
+    correction subtracts; every label needs a training example."""
+    freq = np.bincount(y, minlength=n_labels).astype(float)
+    if (freq == 0).any():
+        raise ValueError("a label has no training example")
+    weights = (1.0 / freq) ** power
+    return weights / (weights * freq).sum() * freq.sum(), np.log(freq / freq.sum())
+
+
 def teacher_predictions(folder: str, labels: list[str], ids: list[list[int]], pad_id: int,
                         device: torch.device) -> np.ndarray:
     """A saved classifier's raw logits on the (tokenised) training texts; its labels must be ours, in order."""
@@ -216,12 +226,7 @@ def main(args: TrainArgs) -> None:
     x_val = encode(tokenizer, val.texts, args.max_length)
     log.info("tokenised in %.1fs; mean train length %.1f", time.time() - t0, np.mean([len(x) for x in x_train]))
 
-    freq = np.bincount(y_train, minlength=len(labels)).astype(float)
-    if (freq == 0).any():
-        raise ValueError("a label has no training example")
-    weights = (1.0 / freq) ** args.class_weight_power
-    weights = weights / (weights * freq).sum() * freq.sum()  # mean weight 1 over the training examples
-    log_prior = np.log(freq / freq.sum())
+    weights, log_prior = class_weights_and_log_prior(y_train, len(labels), args.class_weight_power)
     loss_fn = nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32, device=device))
 
     teacher_logits = None

@@ -24,13 +24,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from backend.modeling.ngrams import NgramModel, features
+from backend.modeling.ngrams import NGRAMS_FILE, NgramModel, features, packed
 from backend.modeling.text import model_input
 from backend.predictor import TransformerPredictor
 from training.data import DEFAULT_DATA_DIR
 from training.evaluate import predict_log_probs
 from training.metrics import scores, tune_prior_correction
-from training.train import TrainArgs, load_splits, log_to, set_seed
+from training.train import TrainArgs, class_weights_and_log_prior, load_splits, log_to, set_seed
 
 log = logging.getLogger("train_ngrams")
 
@@ -52,25 +52,10 @@ class NgramArgs:
     max_val: int = 0
 
 
-def packed(rows: list[tuple[list[int], list[float]]]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """EmbeddingBag inputs (ids, offsets, per-id weights) for precomputed feature rows."""
-    ids: list[int] = []
-    weights: list[float] = []
-    offsets = []
-    for i, w in rows:
-        offsets.append(len(ids))
-        ids += i
-        weights += w
-    return torch.tensor(ids), torch.tensor(offsets), torch.tensor(weights, dtype=torch.float32)
-
-
 def fit(args: NgramArgs, x_train: list, y_train: np.ndarray, x_val: list, y_val: np.ndarray,
         n_labels: int) -> tuple[NgramModel, np.ndarray, list[dict]]:
     """Train; returns the model at its best validation epoch, its validation log-probabilities, the history."""
-    freq = np.bincount(y_train, minlength=n_labels).astype(float)
-    weights = (1.0 / np.maximum(freq, 1)) ** args.class_weight_power
-    weights = weights / (weights * freq).sum() * freq.sum()
-    log_prior = np.log(np.maximum(freq, 1) / freq.sum())
+    weights, log_prior = class_weights_and_log_prior(y_train, n_labels, args.class_weight_power)
     loss_fn = nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32))
     model = NgramModel(args.buckets, n_labels, sparse=True)
     optims = [torch.optim.SparseAdam([model.table.weight], lr=args.lr), torch.optim.Adam([model.bias], lr=args.lr)]
@@ -141,13 +126,15 @@ def main(args: NgramArgs) -> dict:
     (folder / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n")
     encoder_lp = predict_log_probs(TransformerPredictor(str(folder), quantize=True, compact_embeddings=True),
                                    val.texts, 64) - start
-    freq = np.bincount(y_train, minlength=len(label2id)).astype(float)
-    search, best = choose_weight(y_val, encoder_lp, ngram_lp, np.log(np.maximum(freq, 1) / freq.sum()))
+    _, log_prior = class_weights_and_log_prior(y_train, len(label2id), args.class_weight_power)
+    search, best = choose_weight(y_val, encoder_lp, ngram_lp, log_prior)
     log.info("weights: %s", json.dumps(search))
     if best["weight"]:
         model.save(folder)
+    else:  # the encoder alone is best: no n-gram file, not even one from an earlier run
+        (folder / NGRAMS_FILE).unlink(missing_ok=True)
     meta.update(ngram_weight=best["weight"], ngram_buckets=args.buckets,
-                logit_bias=[round(float(-best["prior_tau"] * v), 4) for v in np.log(np.maximum(freq, 1) / freq.sum())],
+                logit_bias=[round(float(-best["prior_tau"] * v), 4) for v in log_prior],
                 selected_on="validation macro-F1: n-gram weight and prior correction",
                 ngrams={"history": history, "weight_search": search, "seed": args.seed, "epochs": args.epochs,
                         "lr": args.lr})

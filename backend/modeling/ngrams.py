@@ -46,6 +46,18 @@ def features(model_text: str, buckets: int) -> tuple[list[int], list[float]]:
     return list(counts), [c / norm for c in counts.values()]
 
 
+def packed(rows: list[tuple[list[int], list[float]]]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """EmbeddingBag inputs (ids, offsets, per-id weights) for rows of :func:`features`."""
+    ids: list[int] = []
+    weights: list[float] = []
+    offsets = []
+    for i, w in rows:
+        offsets.append(len(ids))
+        ids += i
+        weights += w
+    return torch.tensor(ids), torch.tensor(offsets), torch.tensor(weights, dtype=torch.float32)
+
+
 class NgramModel(nn.Module):
     """Logits = the weighted sum of the rows of a text's n-grams, plus a bias: a linear model on hashed n-grams."""
 
@@ -56,21 +68,11 @@ class NgramModel(nn.Module):
         self.bias = nn.Parameter(torch.zeros(num_labels))
         nn.init.zeros_(self.table.weight)
 
-    def batch(self, model_texts: list[str]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        ids, weights, offsets = [], [], []
-        for t in model_texts:
-            offsets.append(len(ids))
-            i, w = features(t, self.buckets)
-            ids += i
-            weights += w
-        return (torch.tensor(ids, dtype=torch.long), torch.tensor(offsets, dtype=torch.long),
-                torch.tensor(weights, dtype=torch.float32))
-
     def forward(self, ids: torch.Tensor, offsets: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
         return self.table(ids, offsets, per_sample_weights=weights) + self.bias
 
     def logits(self, model_texts: list[str]) -> torch.Tensor:
-        return self(*self.batch(model_texts))
+        return self(*packed([features(t, self.buckets) for t in model_texts]))
 
     def save(self, folder: str | Path) -> None:
         """``ngrams.safetensors`` in a model folder (fp16: the table is the bulk of it)."""
