@@ -116,8 +116,9 @@ class TransformerPredictor:
             x, mask = pad_batch([ids[i] for i in rows], self.tokenizer.pad_token_id)
             with self._lock:
                 logits[rows] = self.model(x, mask).float()
-        if self.ngram_weight:
-            logits += self.ngram_weight * torch.log_softmax(self.ngrams.logits(inputs), dim=-1)
+        if self.ngram_weight:  # gated per text by the share of its words the n-grams know
+            weight = self.ngram_weight * self.ngrams.gate(inputs)[:, None]
+            logits += weight * torch.log_softmax(self.ngrams.logits(inputs), dim=-1)
         return torch.softmax(self.model.decision_logits(logits), dim=-1)
 
     def suggest(self, texts: list[str], k: int) -> list[list[Suggestion]]:

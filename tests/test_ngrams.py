@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 import torch
 
-from backend.modeling.ngrams import NGRAMS_FILE, NgramModel, features, load_ngrams, packed
+from backend.modeling.ngrams import (
+    NGRAMS_FILE,
+    NgramModel,
+    features,
+    load_ngrams,
+    packed,
+    seen_words,
+    word_coverage,
+)
 from backend.modeling.text import model_input
 from training.data import DEFAULT_DATA_DIR
 from training.train_ngrams import NgramArgs, fit
@@ -47,6 +55,16 @@ def test_fit_learns_words_and_keeps_the_best_validation_epoch():
     np.testing.assert_allclose(again, val_lp, atol=1e-5)  # the returned model is the one scored
 
 
+def test_word_coverage_counts_the_words_seen_often_enough_in_training():
+    seen = seen_words([model_input(t) for t in ("Good morning sunshine", "good MORNING all", "sunshine")])
+    assert seen.dtype == torch.uint8 and seen.numel() * 8 == 2**20
+    assert word_coverage(model_input("good morning"), seen) == 1.0  # each seen twice (case does not matter)
+    assert word_coverage(model_input("good morning sunshine all"), seen) == 0.75  # "all" occurs once only
+    assert word_coverage(model_input("Доброе утро"), seen) == 0.0
+    assert word_coverage(model_input("😍"), seen) == 0.0  # no words at all
+    assert word_coverage(model_input("all"), seen_words([model_input("all")], min_count=1)) == 1.0
+
+
 def test_save_and_load_round_trip(tmp_path):
     model = NgramModel(B, 5)
     torch.nn.init.normal_(model.table.weight)
@@ -56,6 +74,10 @@ def test_save_and_load_round_trip(tmp_path):
     texts = [model_input("ok then"), model_input("no way")]
     with torch.no_grad():
         torch.testing.assert_close(loaded.logits(texts), model.logits(texts), atol=2e-3, rtol=2e-3)  # fp16 table
+    assert loaded.seen is None and loaded.gate(texts).tolist() == [1.0, 1.0]  # no bitmap: no gate
+    model.seen = seen_words(texts + texts[:1])
+    model.save(tmp_path)
+    assert load_ngrams(tmp_path).gate(texts).tolist() == [1.0, 0.0]
     assert load_ngrams(tmp_path / "elsewhere") is None
 
 
@@ -107,6 +129,14 @@ def test_serving_adds_the_weighted_n_gram_log_probabilities(two_layer_model, tmp
     torch.testing.assert_close(after, expected, atol=1e-4, rtol=1e-4)
     assert not torch.allclose(after, before, atol=1e-3)
 
+    # gated: "so sad today" has 2 of its 3 words in the bitmap, "best night ever" none
+    ngrams.seen = seen_words([model_input("so sad")] * 2)
+    ngrams.save(folder)
+    gated = TransformerPredictor(str(folder)).probabilities(texts)
+    gate = torch.tensor([[2 / 3], [0.0]])
+    torch.testing.assert_close(gated, torch.softmax(torch.log(before) + 0.75 * gate * ng, -1), atol=1e-4, rtol=1e-4)
+    torch.testing.assert_close(gated[1], before[1], atol=1e-5, rtol=1e-5)  # nothing known: the encoder alone
+
 
 def test_train_ngrams_writes_the_model_and_its_chosen_weight(tmp_path):
     from backend.modeling.classifier import new_classifier
@@ -125,6 +155,7 @@ def test_train_ngrams_writes_the_model_and_its_chosen_weight(tmp_path):
     assert len(meta["logit_bias"]) == 20
     # an untrained encoder is close to chance, so the n-grams must be chosen and saved
     assert meta["ngram_weight"] > 0 and (folder / NGRAMS_FILE).exists()
+    assert meta["ngram_gate_min_count"] == 2 and load_ngrams(folder).seen is not None
     assert "epoch 2:" in (folder / "train_ngrams.log").read_text()
 
 

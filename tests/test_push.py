@@ -163,7 +163,7 @@ def test_the_cards_standalone_snippet_matches_the_classifier(tiny_model: Path, t
     import huggingface_hub
     import torch
 
-    from backend.modeling.ngrams import NgramModel
+    from backend.modeling.ngrams import NgramModel, seen_words
     from backend.predictor import TransformerPredictor
 
     if with_ngrams:  # the served scores include the n-gram half; the card's code must too
@@ -171,6 +171,7 @@ def test_the_cards_standalone_snippet_matches_the_classifier(tiny_model: Path, t
         shutil.copytree(tiny_model, model_dir)
         ngrams = NgramModel(1024, len(LABELS))
         torch.nn.init.normal_(ngrams.table.weight, std=3.0)
+        ngrams.seen = seen_words(["merry christmas", "merry christmas"])  # the gate: 2 of the 4 words below
         ngrams.save(model_dir)
         config = json.loads((model_dir / "config.json").read_text())
         config["emoji_suggest"]["ngram_weight"] = 0.5

@@ -96,7 +96,8 @@ USE_WITHOUT_PROJECT = '''\
 The folder is self-contained (all weights, the tokenizer, the labels in `config.json`). The classifier is the
 encoder, mean pooling over tokens, and a linear head; `config.emoji_suggest.logit_bias` is the decision rule's
 per-label bias. Where `config.emoji_suggest.ngram_weight` is set, `ngrams.safetensors` holds a linear model on
-hashed word and character n-grams whose log-probabilities, times that weight, join the logits:
+hashed word and character n-grams whose log-probabilities, times that weight and the share of the text's words it
+saw in training (`seen_words`, a hashed bitmap; no bitmap: the full weight), join the logits:
 
 ```python
 import zlib
@@ -131,6 +132,14 @@ def ngram_log_probs(text: str) -> torch.Tensor:
     return logits.log_softmax(-1)
 
 
+def word_coverage(text: str) -> float:
+    if "seen_words" not in ngrams:
+        return 1.0
+    words, bits = text.lower().split(), ngrams["seen_words"].numel() * 8
+    hashes = [zlib.crc32(f"w {{w}}".encode()) % bits for w in words]
+    return sum(int(ngrams["seen_words"][h // 8]) >> (h % 8) & 1 for h in hashes) / len(words) if words else 0.0
+
+
 def suggest(text: str, k: int = 5) -> list[tuple[str, float]]:
     # As in training: mentions -> "@user", links -> "http", and the e5 "query: " prefix.
     batch = tokenizer("query: " + text, return_tensors="pt", truncation=True, max_length=64)
@@ -139,7 +148,7 @@ def suggest(text: str, k: int = 5) -> list[tuple[str, float]]:
     mask = batch["attention_mask"].unsqueeze(-1).float()
     logits = ((hidden * mask).sum(1) / mask.sum(1)) @ state["head.weight"].T + state["head.bias"] + bias
     if ngrams is not None:
-        logits = logits + ngram_weight * ngram_log_probs(text)
+        logits = logits + ngram_weight * word_coverage(text) * ngram_log_probs(text)
     top = logits.softmax(-1)[0].topk(min(k, config.num_labels))
     return [(config.id2label[i], round(p, 3)) for p, i in zip(top.values.tolist(), top.indices.tolist())]
 

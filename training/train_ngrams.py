@@ -7,7 +7,9 @@ the epoch with the best validation macro-F1 (after prior correction). Then it sc
 on validation, adds the n-gram log-probabilities with each candidate weight, and keeps the weight (and the prior
 correction) with the best validation macro-F1; weight 0, the encoder alone, is a candidate, so the file is only
 used when it helps. Writes ``ngrams.safetensors`` into the model folder and ``ngram_weight``, ``logit_bias`` and
-the search into its config.json. Run ``training.calibrate`` afterwards to tune per-label biases on the fused
+the search into its config.json. The weight is gated per text by the share of its words seen at least
+``gate_min_count`` times in the training rows (a bitmap saved with the model; ``backend/modeling/ngrams.py``), and
+chosen with that gate. Run ``training.calibrate`` afterwards to tune per-label biases on the fused
 scores. Never reads a test split.
 """
 
@@ -24,7 +26,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from backend.modeling.ngrams import NGRAMS_FILE, NgramModel, features, packed
+from backend.modeling.ngrams import NGRAMS_FILE, NgramModel, features, packed, seen_words
 from backend.modeling.text import model_input
 from backend.predictor import TransformerPredictor
 from training.data import DEFAULT_DATA_DIR
@@ -48,6 +50,8 @@ class NgramArgs:
     batch_size: int = 256
     class_weight_power: float = 0.5
     seed: int = 42
+    gate_min_count: int = field(default=2, metadata={"help": "gate the weight by the share of a text's words seen "
+                                                      "this often in training (0: no gate)"})
     max_train: int = field(default=0, metadata={"help": "about N training examples (smoke runs)"})
     max_val: int = 0
 
@@ -90,12 +94,13 @@ def fit(args: NgramArgs, x_train: list, y_train: np.ndarray, x_val: list, y_val:
     return model, best[2], history
 
 
-def choose_weight(y_val: np.ndarray, encoder_lp: np.ndarray, ngram_lp: np.ndarray,
-                  log_prior: np.ndarray) -> tuple[list[dict], dict]:
-    """Validation macro-F1 of encoder + w * n-grams for each candidate w (prior correction re-tuned for each)."""
+def choose_weight(y_val: np.ndarray, encoder_lp: np.ndarray, ngram_lp: np.ndarray, log_prior: np.ndarray,
+                  gate: np.ndarray) -> tuple[list[dict], dict]:
+    """Validation macro-F1 of encoder + w * gate * n-grams for each candidate w (prior correction re-tuned for
+    each); ``gate``: each text's share of the weight."""
     search = []
     for w in WEIGHTS:
-        tau, f1 = tune_prior_correction(y_val, encoder_lp + w * ngram_lp, log_prior)
+        tau, f1 = tune_prior_correction(y_val, encoder_lp + w * gate[:, None] * ngram_lp, log_prior)
         search.append({"weight": w, "prior_tau": tau, "val_macro_f1_adjusted": round(f1, 2)})
     return search, max(search, key=lambda r: r["val_macro_f1_adjusted"])
 
@@ -114,10 +119,14 @@ def main(args: NgramArgs) -> dict:
     y_train = np.array([label2id[e] for e in train.labels])
     y_val = np.array([label2id[e] for e in val.labels])
     t0 = time.time()
-    x_train = [features(model_input(t), args.buckets) for t in train.texts]
-    x_val = [features(model_input(t), args.buckets) for t in val.texts]
+    train_inputs, val_inputs = [model_input(t) for t in train.texts], [model_input(t) for t in val.texts]
+    x_train = [features(t, args.buckets) for t in train_inputs]
+    x_val = [features(t, args.buckets) for t in val_inputs]
     log.info("train %d, val %d, %d labels; features in %.1fs", len(train), len(val), len(label2id), time.time() - t0)
     model, ngram_lp, history = fit(args, x_train, y_train, x_val, y_val, len(label2id))
+    if args.gate_min_count:
+        model.seen = seen_words(train_inputs, args.gate_min_count)
+    gate = model.gate(val_inputs).numpy()
 
     # The encoder as served, without any n-gram model the folder may already hold, and without its decision bias.
     meta = config["emoji_suggest"]
@@ -127,13 +136,13 @@ def main(args: NgramArgs) -> dict:
     encoder_lp = predict_log_probs(TransformerPredictor(str(folder), quantize=True, compact_embeddings=True),
                                    val.texts, 64) - start
     _, log_prior = class_weights_and_log_prior(y_train, len(label2id), args.class_weight_power)
-    search, best = choose_weight(y_val, encoder_lp, ngram_lp, log_prior)
+    search, best = choose_weight(y_val, encoder_lp, ngram_lp, log_prior, gate)
     log.info("weights: %s", json.dumps(search))
     if best["weight"]:
         model.save(folder)
     else:  # the encoder alone is best: no n-gram file, not even one from an earlier run
         (folder / NGRAMS_FILE).unlink(missing_ok=True)
-    meta.update(ngram_weight=best["weight"], ngram_buckets=args.buckets,
+    meta.update(ngram_weight=best["weight"], ngram_buckets=args.buckets, ngram_gate_min_count=args.gate_min_count,
                 logit_bias=[round(float(-best["prior_tau"] * v), 4) for v in log_prior],
                 selected_on="validation macro-F1: n-gram weight and prior correction",
                 ngrams={"history": history, "weight_search": search, "seed": args.seed, "epochs": args.epochs,
