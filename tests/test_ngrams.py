@@ -98,9 +98,13 @@ def test_a_model_keeps_only_its_first_layers_and_serves(two_layer_model):
 
     config = json.loads((two_layer_model / "config.json").read_text())
     assert config["num_hidden_layers"] == 2
-    predictor = TransformerPredictor(str(two_layer_model))
+    predictor = TransformerPredictor(str(two_layer_model), engine="torch")
     assert len(predictor.model.encoder.encoder.layer) == 2 and predictor.info()["layers"] == 2
     assert len(predictor.suggest(["so sad today"], 4)[0]) == 4
+    served = TransformerPredictor(str(two_layer_model))  # ONNX Runtime, the default engine
+    assert served.info()["layers"] == 2
+    torch.testing.assert_close(served.probabilities(["so sad today"]), predictor.probabilities(["so sad today"]),
+                               atol=1e-5, rtol=1e-4)
 
 
 def test_serving_adds_the_weighted_n_gram_log_probabilities(two_layer_model, tmp_path):
