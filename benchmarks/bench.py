@@ -4,7 +4,8 @@
     python -m benchmarks.bench --smoke    # seconds-long check that every part runs
 
 Model level: one text and batches of 64 through the serving code path (TransformerPredictor), fp32 and int8,
-next to an XLM-R-base-sized encoder (12 layers, hidden 768, random weights) through the same path.
+on each engine (ONNX Runtime as served, and PyTorch), next to an XLM-R-base-sized encoder (12 layers, hidden 768,
+random weights) through the same path as served.
 HTTP level: gunicorn started as `make serve` starts it, but with the result cache off (every request runs the
 model); cold start, latency percentiles at 1, 8 and 32
 concurrent clients (loopback only, bounded in time), batch throughput, peak RSS per worker.
@@ -87,19 +88,24 @@ def xlmr_base_sized_folder(folder: Path) -> Path:
     return folder
 
 
+ENGINE_ROWS = (("onnxruntime_fp32", "onnxruntime", False), ("onnxruntime_int8", "onnxruntime", True),
+               ("torch_fp32", "torch", False), ("torch_int8", "torch", True))
+SERVED = "onnxruntime_int8"  # what `make serve` runs (EMOJI_ENGINE=onnxruntime, EMOJI_QUANTIZE=true)
+
+
 def model_level(model_dir: str, n_single: int, n_batch: int, threads: int) -> dict:
     from backend.predictor import TransformerPredictor
 
     single, batch = sample_texts(n_single), sample_texts(n_batch)
     out = {}
-    for name, quant in (("fp32", False), ("int8", True)):
-        p = TransformerPredictor(model_dir, threads=threads, quantize=quant)
+    for name, engine, quant in ENGINE_ROWS:
+        p = TransformerPredictor(model_dir, threads=threads, quantize=quant, engine=engine)
         out[name] = {"single": time_single(p, single), "batch64_texts_per_s": time_batches(p, batch)}
         print(f"model {name}: {out[name]}", flush=True)
         del p
     with tempfile.TemporaryDirectory() as tmp:
         folder = xlmr_base_sized_folder(Path(tmp) / "xlmr")
-        for name, quant in (("xlmr_base_fp32", False), ("xlmr_base_int8", True)):
+        for name, quant in (("xlmr_base_fp32", False), ("xlmr_base_int8", True)):  # the served engine
             p = TransformerPredictor(str(folder), threads=threads, quantize=quant)
             out[name] = {"single": time_single(p, single),
                          "batch64_texts_per_s": time_batches(p, batch[: n_batch // 2])}
@@ -224,7 +230,7 @@ def http_level(port: int, seconds: float, env_extra: dict[str, str]) -> dict:
 def markdown(r: dict) -> str:
     m, h = r["model"], r["http"]
     lines = [f"# Benchmark ({r['machine']})", "", f"Model: `{r['model_dir']}`, {r['date']}.", "",
-             "## Model level (serving code path, one process)", "",
+             f"## Model level (serving code path, one process; served: {SERVED})", "",
              "| encoder | single p50 (ms) | single p99 (ms) | batch of 64 (texts/s) |", "| --- | --- | --- | --- |"]
     for name, v in m.items():
         lines.append(f"| {name} | {v['single']['p50_ms']} | {v['single']['p99_ms']} | {v['batch64_texts_per_s']} |")
@@ -262,11 +268,11 @@ def main() -> None:
         "single_p50_ms": next(x for x in http["load"] if x["clients"] == 1)["p50_ms"],
         "single_p99_ms": next(x for x in http["load"] if x["clients"] == 1)["p99_ms"],
         "batch_texts_per_s": http["batch_texts_per_s"],
-        "model_single_p50_ms": model["int8"]["single"]["p50_ms"],
+        "model_single_p50_ms": model[SERVED]["single"]["p50_ms"],
         "xlmr_base_single_p50_ms": model["xlmr_base_int8"]["single"]["p50_ms"],
         "xlmr_base_fp32_single_p50_ms": model["xlmr_base_fp32"]["single"]["p50_ms"],
         "speedup_vs_xlmr_base": round(model["xlmr_base_int8"]["single"]["p50_ms"]
-                                      / model["int8"]["single"]["p50_ms"], 2),
+                                      / model[SERVED]["single"]["p50_ms"], 2),
         "cold_start_s": http["cold_start_s"], "rss_mb": max(http["rss_mb_per_worker"] or [0]),
     }
     out = Path(args.out)

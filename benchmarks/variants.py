@@ -1,13 +1,14 @@
 """Each serving optimisation next to what it costs in accuracy: TweetEval validation and speed, side by side.
 
-    python -m benchmarks.variants --model backend/models/default --model runs/teacher   (about 6 minutes)
+    python -m benchmarks.variants --model backend/models/default --model runs/teacher   (about 5 minutes a model)
 
-For every model folder: fp32; int8 as served (dynamic int8 Linear layers, the feed-forward output projections and
-the head left in fp32: ``backend.predictor.int8_layer_names``); every Linear layer in int8; and, when the folder
-has an n-gram half, int8 as served without it. Each variant is scored on the full TweetEval emoji validation split
-(5,000 tweets; predictions restricted to its 20 emojis, as the benchmark scores; the model's own decision rule) and
-timed through the serving code path: one text at a time (p50) and batches of 64. Writes
-benchmarks/variants.{json,md}. Model selection never looks at these numbers; they are a report.
+For every model folder, on ONNX Runtime (the served engine) and PyTorch: fp32; int8 as served (dynamic int8 Linear
+layers, the feed-forward output projections and the head left in fp32: ``backend.predictor.int8_layer_names``);
+every Linear layer in int8 (PyTorch); and, when the folder has an n-gram half, int8 as served without it. Each
+variant is scored on the full TweetEval emoji validation split (5,000 tweets; predictions restricted to its 20
+emojis, as the benchmark scores; the model's own decision rule) and timed through the serving code path: one text
+at a time (p50) and batches of 64. Writes benchmarks/variants.{json,md}. Model selection never looks at these
+numbers; they are a report.
 """
 
 from __future__ import annotations
@@ -29,21 +30,26 @@ from training.data import DEFAULT_DATA_DIR, tweeteval_emoji  # noqa: E402
 from training.metrics import scores  # noqa: E402
 
 
-def variants(folder: str) -> list[tuple[str, str, bool]]:
-    """(name, int8 layers: none / served / all, n-grams) for one model folder."""
+def variants(folder: str) -> list[tuple[str, str, bool, str]]:
+    """(name, int8 layers: none / served / all, n-grams, engine) for one model folder."""
     from backend.modeling.ngrams import NGRAMS_FILE
 
-    out = [("fp32", "none", True), ("int8 as served", "served", True), ("int8, every Linear", "all", True)]
+    out = [("fp32, ONNX Runtime", "none", True, "onnxruntime"),
+           ("int8 as served, ONNX Runtime", "served", True, "onnxruntime"),
+           ("fp32, PyTorch", "none", True, "torch"), ("int8, PyTorch", "served", True, "torch"),
+           ("int8, every Linear, PyTorch", "all", True, "torch")]
     if (Path(folder) / NGRAMS_FILE).exists():
-        out.append(("int8 as served, encoder alone", "served", False))
+        out.append(("int8 as served, encoder alone", "served", False, "onnxruntime"))
     return out
 
 
-def measure(folder: str, int8: str, ngrams: bool, texts: list[str], gold: list[str], n_single: int) -> dict:
+def measure(folder: str, int8: str, ngrams: bool, engine: str, texts: list[str], gold: list[str],
+            n_single: int) -> dict:
     from backend.predictor import TransformerPredictor, quantize_int8
     from training.evaluate import predict_log_probs
 
-    p = TransformerPredictor(folder, quantize=int8 == "served", compact_embeddings=True)
+    p = TransformerPredictor(folder, quantize=int8 == "served", compact_embeddings=True,
+                             engine="torch" if int8 == "all" else engine)
     if int8 == "all":
         quantize_int8(p.model, everything=True)
     if not ngrams:
@@ -80,9 +86,9 @@ def main() -> None:
     val = tweeteval_emoji("val", Path(args.data_dir))
     rows = []
     for folder in args.model:
-        for name, int8, ngrams in variants(folder):
-            rows.append({"model": folder, "variant": name, **measure(folder, int8, ngrams, val.texts, val.labels,
-                                                                      args.single)})
+        for name, int8, ngrams, engine in variants(folder):
+            rows.append({"model": folder, "variant": name, **measure(folder, int8, ngrams, engine, val.texts,
+                                                                      val.labels, args.single)})
             print(json.dumps(rows[-1]), flush=True)
     out = Path(args.out)
     (out / "variants.json").write_text(json.dumps({"date": time.strftime("%Y-%m-%d %H:%M"), "rows": rows},
