@@ -17,8 +17,8 @@ TEXTS = ["query: so sad today", "query: Je t'aime tellement, mon amour, pour tou
 @pytest.fixture(scope="module")
 def saved_model(tmp_path_factory):
     folder = tmp_path_factory.mktemp("onnx")
+    torch.manual_seed(1)  # the head's initial weights too: the same model in every run
     model, _ = new_classifier(["😂", "😭", "❤", "🔥", "😡"], num_layers=2)
-    torch.manual_seed(1)
     for p in model.parameters():  # move every weight off the base so a mis-wired tensor would show
         p.data.add_(torch.randn_like(p) * 0.02)
     model.save(folder, dtype=torch.float32)
@@ -55,12 +55,15 @@ def test_int8_graph_quantises_exactly_the_layers_pytorch_would(saved_model):
     per_layer = ["attention_output", "ffn_in", "key", "query", "value"]
     assert int8 == sorted(f"layer{i}.{k}" for i in range(2) for k in per_layer)
     assert fp32 == ["layer0.ffn_out", "layer1.ffn_out"]  # the outlier-carrying projections stay fp32
-    # and the int8 model still ranks like the fp32 one (weights moved by at most half an int8 step)
-    reference = logits(model, tokenizer, TEXTS)
-    serve_layers_with_onnxruntime(model, quantize=True, threads=1)
-    served = logits(model, tokenizer, TEXTS)
-    assert (served.argmax(-1) == reference.argmax(-1)).all()
-    assert float((served - reference).abs().max()) < 0.1 * float(reference.abs().max())
+    # and the int8 layers stay close to fp32 (weights moved by at most half an int8 step): every real token's
+    # hidden state points the same way, where a mis-scaled or mis-ordered weight would scramble it
+    x, mask = pad_batch(tokenizer(TEXTS)["input_ids"], tokenizer.pad_token_id)
+    with torch.inference_mode():
+        reference = model.encoder(x, mask)
+        serve_layers_with_onnxruntime(model, quantize=True, threads=1)
+        served = model.encoder(x, mask)
+    cosine = torch.nn.functional.cosine_similarity(served, reference, dim=-1)[mask.bool()]
+    assert float(cosine.min()) > 0.99
 
 
 @pytest.mark.model

@@ -35,6 +35,7 @@ class EvalArgs:
     data_dir: str = field(default=str(DEFAULT_DATA_DIR))
     split: str = field(default="test", metadata={"help": "test (benchmark) or val"})
     int8: bool = field(default=True, metadata={"help": "dynamic int8 Linear layers, as served by default"})
+    engine: str = field(default="onnxruntime", metadata={"help": "onnxruntime (as served by default) or torch"})
     compact: bool = field(default=True, metadata={"help": "4-bit word-embedding lookup, as serving uses"})
     limit: int = field(default=0, metadata={"help": "score only the first N examples (smoke runs)"})
     batch_size: int = 64
@@ -111,7 +112,7 @@ def plots(folder: Path, labels: list[str], f1: np.ndarray, cm: np.ndarray) -> li
 
 def main(args: EvalArgs) -> dict:
     predictor = TransformerPredictor(args.model, threads=args.threads, quantize=args.int8,
-                                     compact_embeddings=args.compact)
+                                     compact_embeddings=args.compact, engine=args.engine)
     split = tweeteval_emoji(args.split, Path(args.data_dir))
     texts, gold_emojis = split.texts, split.labels
     if args.limit:
@@ -129,7 +130,8 @@ def main(args: EvalArgs) -> dict:
     result = scores(gold, logp, classes)
     # the model's own top-5 over all its labels, as users see it
     result["top5_accuracy_all_labels"] = scores(gold, logp)["top5_accuracy"]
-    result.update(split=f"tweeteval-emoji/{args.split}", int8=args.int8, texts_per_s=round(len(texts) / seconds, 1))
+    result.update(split=f"tweeteval-emoji/{args.split}", int8=args.int8, engine=predictor.engine,
+                  texts_per_s=round(len(texts) / seconds, 1))
 
     restricted = np.full_like(logp, -np.inf)
     restricted[:, classes] = logp[:, classes]
@@ -141,7 +143,7 @@ def main(args: EvalArgs) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     images = plots(out, list(TWEETEVAL_EMOJIS), f1, cm)
     lines = [f"# Evaluation: {args.model} on TweetEval emoji {args.split}", "",
-             f"{len(texts)} tweets, int8={args.int8}, {result['texts_per_s']} texts/s.", "",
+             f"{len(texts)} tweets, int8={args.int8}, engine={predictor.engine}, {result['texts_per_s']} texts/s.", "",
              "| metric | value |", "| --- | --- |",
              f"| macro-F1 (benchmark metric) | {result['macro_f1']:.2f} |",
              f"| accuracy | {result['accuracy']:.2f} |", f"| top-5 accuracy | {result['top5_accuracy']:.2f} |", "",
