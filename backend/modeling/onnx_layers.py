@@ -3,7 +3,7 @@
 Why: on this project's 2-core CPU, ONNX Runtime's fused kernels run the six layers of the default model in
 6.7 ms per tweet against 11.8 ms for PyTorch's eager int8 layers, and 252 against 222 texts/s in chunks of 16
 (measured side by side, text by text alternating; README, "Speed"). The graph is written here, node by node,
-from the same weights (no export, no file, no extra download): about 0.1 s at start-up.
+from the same weights (no export, no file, no extra download): 0.1 to 0.3 s at start-up, imports included.
 
 Each layer is ONNX Runtime's standard BERT pattern (its ``com.microsoft`` contrib ops, the ones its own
 transformer optimiser fuses to): query, key and value projections; ``MultiHeadAttention`` with the padding mask;
