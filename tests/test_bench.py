@@ -1,0 +1,39 @@
+"""`make bench` in its seconds-long smoke form: every part runs (both engines, the XLM-R-base-sized encoder,
+gunicorn as `make serve` starts it) and the results carry the fields the README and the issue quote.
+Timings are not asserted here: they come from the full benchmark."""
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.bench import ENGINE_ROWS, SERVED
+
+pytestmark = pytest.mark.model
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_benchmark_smoke_runs_every_part_and_writes_its_results(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--smoke", "--out", str(tmp_path),
+                          "--port", str(free_port())], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    results = json.loads((tmp_path / "results-smoke.json").read_text())
+    for key in ("single_p50_ms", "single_p99_ms", "batch_texts_per_s", "xlmr_base_single_p50_ms", "cold_start_s",
+                "rss_mb", "speedup_vs_xlmr_base"):
+        assert results[key] > 0, key
+    assert set(results["model"]) == {name for name, _, _ in ENGINE_ROWS} | {"xlmr_base_fp32", "xlmr_base_int8"}
+    assert results["model_single_p50_ms"] == results["model"][SERVED]["single"]["p50_ms"]
+    assert [level["clients"] for level in results["http"]["load"]] == [1, 8, 32]
+    assert all(level["errors"] == 0 and level["requests"] > 0 for level in results["http"]["load"])
+    assert results["http"]["cache_size"] == 0  # every timed request ran the model
+    assert "| clients |" in (tmp_path / "results-smoke.md").read_text()
