@@ -73,9 +73,8 @@ train-wide: $(VENV)/.installed  ## fine-tune on the wide dataset (make dataset f
 	PYTHONPATH=. $(PY) -m training.train --output_dir runs/wide --dataset $(DATASET) --data_dir $(DATA_DIR) \
 		--epochs 1 --eval_every 1200 $(TRAIN_ARGS)
 
-gpu-pack: $(VENV)/.installed  ## pack base model, default model, TweetEval + DATASET (train/val only) into .gpupack for training/gpu_run.sh
+gpu-pack: $(VENV)/.installed  ## pack base model, TweetEval + DATASET (train/val only) into .gpupack for training/gpu_run.sh
 	PYTHONPATH=. $(PY) -m training.gpu_pack --out .gpupack --data_dir $(DATA_DIR) --dataset tweeteval --dataset $(DATASET)
-	PYTHONPATH=. $(PY) -m training.gpu_pack --pack_model backend/models/default .gpupack default
 
 push: $(VENV)/.installed  ## upload MODEL and DATASET to the Hub (HF_TOKEN, REPO_ID=user/name [DATASET_REPO_ID=] [DRY_RUN=dir])
 	PYTHONPATH=. $(PY) -m training.push --model $(MODEL) --dataset $(DATASET) --repo_id $(REPO_ID) \

@@ -8,7 +8,8 @@
 #   adapted  - masked-LM adaptation on TweetEval train texts (ADAPT_ARGS), then the same protocol run from it
 #   wide     - the wide-vocabulary run, continued from the embedded default model (WIDE_ARGS; "skip": none)
 #   studentN - for each N in STUDENTS (default none): the default model's first N layers, distilled from the
-#              default model on the wide dataset (STUDENT_ARGS): smaller and faster
+#              default model on the wide dataset (STUDENT_ARGS): smaller and faster. An entry NxF also cuts
+#              each layer's feed-forward block to its F most important neurons first (training.prune).
 # PROTOCOL_ARGS=skip leaves out base and adapted.
 # base and adapted share seed and settings, so their validation histories are the adaptation ablation.
 # OUT receives the protocol run that scored higher on validation (as protocol.*.safetensors), the wide run
@@ -66,9 +67,18 @@ if [[ $WIDE_ARGS != skip ]]; then
     timeout "$(left)" "$PY" -m training.train --output_dir "$R/wide" --dataset "$wide_data" \
         --init_from "$WIDE_FROM" "${common[@]}" $WIDE_ARGS >"$R/wide.out" 2>&1 &
 fi
-for n in $STUDENTS; do
-    timeout "$(left)" "$PY" -m training.train --output_dir "$R/student$n" --dataset "$wide_data" --num_layers "$n" \
-        --init_from "$WIDE_FROM" --teacher "$WIDE_FROM" "${common[@]}" $STUDENT_ARGS >"$R/student$n.out" 2>&1 &
+for spec in $STUDENTS; do
+    n=${spec%%x*}
+    (
+        init=$WIDE_FROM
+        if [[ $spec == *x* ]]; then
+            init=$R/init$spec
+            timeout "$(left)" "$PY" -m training.prune --model "$WIDE_FROM" --dataset "$wide_data" --data_dir "$WORK/data" \
+                --num_layers "$n" --ffn_size "${spec#*x}" --output_dir "$init"
+        fi
+        timeout "$(left)" "$PY" -m training.train --output_dir "$R/student$spec" --dataset "$wide_data" \
+            --num_layers "$n" --init_from "$init" --teacher "$WIDE_FROM" "${common[@]}" $STUDENT_ARGS
+    ) >"$R/student$spec.out" 2>&1 &
 done
 wait || true
 echo "training lanes done after $(($(date +%s) - start)) s"

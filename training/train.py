@@ -129,6 +129,12 @@ def init_weights_from(model: nn.Module, folder: Path) -> int:
     return len(usable)
 
 
+def saved_ffn_size(init_from: str) -> int:
+    """The feed-forward width of the model a run starts from (a pruned one keeps its own); 0: the base's."""
+    config = Path(init_from) / "config.json" if init_from else None
+    return int(json.loads(config.read_text()).get("intermediate_size", 0)) if config and config.exists() else 0
+
+
 def started_from(init_from: str) -> dict | None:
     """The training history of the model a run started from (``--init_from``), so a model's lineage travels
     with it; None for a run from the base model."""
@@ -137,6 +143,10 @@ def started_from(init_from: str) -> dict | None:
     parent = Path(init_from) / "train_history.json"
     if parent.exists():
         return {"path": init_from, **json.loads(parent.read_text())}
+    config = Path(init_from) / "config.json"
+    pruned = json.loads(config.read_text()).get("emoji_suggest", {}).get("pruned_from") if config.exists() else None
+    if pruned:  # training.prune's output: the model it was cut from, and how
+        return {"path": init_from, "pruned_from": pruned}
     adapted = Path(init_from) / "adapt_history.json"
     return {"path": init_from, **(json.loads(adapted.read_text()) if adapted.exists() else {})}
 
@@ -213,7 +223,8 @@ def main(args: TrainArgs) -> None:
         train = train.head_per_label(args.max_train)
     if args.max_val:
         val = val.head_per_label(args.max_val)
-    model, tokenizer = new_classifier(labels, args.base_model, args.max_length, args.num_layers)
+    model, tokenizer = new_classifier(labels, args.base_model, args.max_length, args.num_layers,
+                                      ffn_size=saved_ffn_size(args.init_from))
     if args.init_from:
         loaded = init_weights_from(model, Path(args.init_from))
         log.info("initialised %d tensors from %s", loaded, args.init_from)

