@@ -1,9 +1,10 @@
 """training.prune: fewer layers and narrower feed-forward blocks, the neurons that matter kept; the pruned model
-trains as a student and serves on both engines."""
+trains as a student (unlabelled texts learning from the teacher alone) and serves on both engines."""
 
 import json
 import sys
 
+import numpy as np
 import pytest
 import torch
 
@@ -89,8 +90,16 @@ def test_a_pruned_model_trains_as_a_student_and_serves_on_both_engines(tmp_path,
     assert config["emoji_suggest"]["pruned_from"]["ffn_size"] == 256
 
     out = tmp_path / "student"
+    unlabelled = tmp_path / "unlabelled.txt"  # teacher's targets only; a batch may hold nothing else
+    unlabelled.write_text("\n".join(TEXTS * 4) + "\n", encoding="utf-8")
     main(TrainArgs(output_dir=str(out), epochs=1, batch_size=8, max_train=40, max_val=40, eval_every=5, threads=2,
-                   num_layers=1, init_from=str(tmp_path / "init"), teacher=str(tmp_path / "teacher")))
+                   num_layers=1, init_from=str(tmp_path / "init"), teacher=str(tmp_path / "teacher"),
+                   distill_texts=str(unlabelled)))
+    assert f"{len(TEXTS) * 4} unlabelled texts" in (out / "train.log").read_text()
+    history = json.loads((out / "best" / "train_history.json").read_text())["history"]
+    assert all(np.isfinite(h["macro_f1"]) for h in history)
+    with pytest.raises(ValueError, match="needs --teacher"):
+        main(TrainArgs(output_dir=str(tmp_path / "s2"), max_train=40, max_val=40, distill_texts=str(unlabelled)))
     best = out / "best"
     assert json.loads((best / "config.json").read_text())["intermediate_size"] == 256
     assert json.loads((best / "train_history.json").read_text())["started_from"]["pruned_from"]["num_layers"] == 1

