@@ -1,6 +1,6 @@
 """Unlabelled tweets in the languages the labelled rows barely cover, for a student to learn from its teacher
 alone (``training.train --distill_texts FILE --teacher DIR``): the wide dataset is 93% English, and smaller
-students lost a fifth to a third of the default's sentiment gap in French, German, Italian, Portuguese and
+students lost a sixth to a third of the default's sentiment gap in French, German, Italian, Portuguese and
 Arabic (``benchmarks.multilingual``).
 
     python -m training.distill_texts --out .gpupack/distill_texts.txt

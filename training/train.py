@@ -238,7 +238,8 @@ def main(args: TrainArgs) -> None:
     log.info("train %d, val %d, %d labels, device %s", len(train), len(val), len(labels), device)
     t0 = time.time()
     x_train = encode(tokenizer, train.texts, args.max_length)
-    if args.distill_texts:  # no label: only the distillation term learns from them
+    unlabelled_rows = bool(args.distill_texts)
+    if unlabelled_rows:  # no label: only the distillation term learns from them
         if not args.teacher:
             raise ValueError("--distill_texts needs --teacher")
         extra = [t for t in read_lines(Path(args.distill_texts)) if t.strip()]
@@ -301,8 +302,11 @@ def main(args: TrainArgs) -> None:
         x, m = pad_batch([x_train[i] for i in batch], tokenizer.pad_token_id)
         y = torch.tensor(y_train[batch], device=device)
         logits = model(x.to(device), m.to(device))
-        labelled = y != UNLABELLED
-        loss = loss_fn(logits[labelled], y[labelled]) if labelled.any() else logits.sum() * 0.0
+        if unlabelled_rows:  # a batch may hold only --distill_texts rows: no label term then
+            labelled = y != UNLABELLED
+            loss = loss_fn(logits[labelled], y[labelled]) if labelled.any() else logits.sum() * 0.0
+        else:
+            loss = loss_fn(logits, y)
         if teacher_logits is not None:
             loss = (1 - args.distill_alpha) * loss + args.distill_alpha * distillation_loss(
                 logits, teacher_logits[batch], args.distill_temperature)
