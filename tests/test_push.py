@@ -353,3 +353,5 @@ def test_export_installs_the_n_gram_half_with_the_encoder(tiny_model: Path, tmp_
     main(ExportArgs(run=str(run), to=str(tmp_path / "default")))
     assert (tmp_path / "default" / NGRAMS_FILE).read_bytes() == (run / NGRAMS_FILE).read_bytes()
     assert TransformerPredictor(str(tmp_path / "default")).ngram_weight == 0.5
+    # the card's example loads the installed folder, not the temporary one the card was written in
+    assert f"TransformerPredictor({str(tmp_path / 'default')!r})" in (tmp_path / "default" / "README.md").read_text()

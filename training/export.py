@@ -70,7 +70,7 @@ def main(args: ExportArgs) -> None:
     shutil.copy2(metrics_file, tmp / "metrics.json")
     metrics = json.loads(metrics_file.read_text())
     n_labels = len(json.loads((tmp / "config.json").read_text())["id2label"])
-    (tmp / "README.md").write_text(model_card(tmp, *card_text(args, n_labels), metrics))
+    (tmp / "README.md").write_text(model_card(tmp, *card_text(args, n_labels), metrics, load_from=str(dst)))
     size = sum(p.stat().st_size for p in tmp.iterdir())
     if size > MAX_BYTES:
         shutil.rmtree(tmp)

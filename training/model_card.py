@@ -34,7 +34,10 @@ def encoder_layers(config: dict) -> str:
     return "12 layers" if n == 12 else f"{n} of its 12 layers"
 
 
-def model_card(folder: Path, title: str, training: str, metrics: dict, repo_id: str = "") -> str:
+def model_card(folder: Path, title: str, training: str, metrics: dict, repo_id: str = "",
+               load_from: str = "") -> str:
+    """The card of the model in ``folder``; its usage example loads ``repo_id`` (a Hub id), else ``load_from``
+    (where the folder is going), else ``folder``."""
     config = json.loads((folder / "config.json").read_text())
     labels = [config["id2label"][str(i)] for i in range(len(config["id2label"]))]
     meta = config.get("emoji_suggest", {})
@@ -96,7 +99,7 @@ def model_card(folder: Path, title: str, training: str, metrics: dict, repo_id: 
         "",
         "```python",
         "from backend.predictor import TransformerPredictor",
-        f"p = TransformerPredictor({str(repo_id or folder)!r})",
+        f"p = TransformerPredictor({str(repo_id or load_from or folder)!r})",
         'p.suggest(["Merry Christmas everyone!"], k=5)',
         "```",
         "",
