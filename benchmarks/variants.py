@@ -2,9 +2,10 @@
 
     python -m benchmarks.variants --model backend/models/default --model runs/teacher   (about 5 minutes a model)
 
-For every model folder, on ONNX Runtime (the served engine) and PyTorch: fp32; int8 as served (dynamic int8 Linear
-layers, the feed-forward output projections and the head left in fp32: ``backend.predictor.int8_layer_names``);
-every Linear layer in int8 (PyTorch); and, when the folder has an n-gram half, int8 as served without it. Each
+For every model folder, on ONNX Runtime (the served engine) and PyTorch: fp32; int8 as served (ONNX Runtime: every
+projection of the layers in dynamic int8, each layer's outlier feed-forward neurons apart in fp32; PyTorch: the
+feed-forward output projections left in fp32; the head fp32 on both: ``backend.predictor``); every Linear layer in
+int8 (PyTorch); and, when the folder has an n-gram half, int8 as served without it. Each
 variant is scored on the full TweetEval emoji validation split (5,000 tweets; predictions restricted to its 20
 emojis, as the benchmark scores; the model's own decision rule) and timed through the serving code path: one text
 at a time (p50) and batches of 64. Writes benchmarks/variants.{json,md}. Model selection never looks at these

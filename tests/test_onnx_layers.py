@@ -1,6 +1,7 @@
 """The encoder layers as served by ONNX Runtime (backend.modeling.onnx_layers) against the same layers in
-PyTorch: equal outputs in fp32, with and without padding; int8 exactly where PyTorch would use it; and the
-engine a predictor reports is the one that ran."""
+PyTorch: equal outputs in fp32, with and without padding, with neurons computed apart or not; int8 in every
+projection, each layer's outlier neurons found and computed apart in fp32; and the engine a predictor reports is
+the one that ran."""
 
 import pytest
 import torch
@@ -8,6 +9,7 @@ import torch
 from backend.config import DEFAULT_MODEL_DIR
 from backend.modeling.batching import pad_batch
 from backend.modeling.classifier import load_classifier, new_classifier
+from backend.modeling.onnx_layers import OnnxLayers, build_layers_graph, outlier_neurons
 from backend.predictor import TransformerPredictor, int8_layer_names, serve_layers_with_onnxruntime
 
 TEXTS = ["query: so sad today", "query: Je t'aime tellement, mon amour, pour toujours et à jamais",
@@ -34,33 +36,92 @@ def logits(model, tokenizer, texts):
 def test_fp32_graph_gives_the_pytorch_logits_with_and_without_padding(saved_model):
     reference, tokenizer = load_classifier(saved_model, lean=True)
     served, _ = load_classifier(saved_model, lean=True)
-    serve_layers_with_onnxruntime(served, quantize=False, threads=1)
+    serve_layers_with_onnxruntime(served, tokenizer, quantize=False, threads=1)
     assert len(served.encoder.encoder.layer) == 0  # the PyTorch layers are gone: ONNX Runtime did the work
-    batch = logits(served, tokenizer, TEXTS)  # padded: four lengths
+    batch = logits(served, tokenizer, TEXTS)  # padded: four lengths, the packed graph
     torch.testing.assert_close(batch, logits(reference, tokenizer, TEXTS), atol=1e-4, rtol=1e-4)
-    for i, text in enumerate(TEXTS):  # one text alone: no padding
+    for i, text in enumerate(TEXTS):  # one text alone: no padding, the plain graph
         torch.testing.assert_close(logits(served, tokenizer, [text])[0], batch[i], atol=1e-4, rtol=1e-4)
+    runtime = served.encoder.layers_runtime
+    plain, runtime.session = runtime.session, None  # a padded batch runs on the packed graph alone
+    torch.testing.assert_close(logits(served, tokenizer, TEXTS), batch, atol=1e-6, rtol=1e-6)
+    runtime.session, runtime.packed_session = plain, None  # the plain graph on the padded batch: the same numbers
+    torch.testing.assert_close(logits(served, tokenizer, TEXTS), batch, atol=1e-4, rtol=1e-4)
 
 
-def test_int8_graph_quantises_exactly_the_layers_pytorch_would(saved_model):
+def hidden_states(encoder, tokenizer, runtime=None):
+    """The layers' output on TEXTS (PyTorch's, or ``runtime``'s given the same embeddings), real tokens only."""
+    x, mask = pad_batch(tokenizer(TEXTS)["input_ids"], tokenizer.pad_token_id)
+    with torch.inference_mode():
+        out = encoder(x, mask) if runtime is None else runtime(encoder.embeddings(x), mask)
+    return out[mask.bool()]
+
+
+def test_neurons_computed_apart_add_up_to_the_whole_feed_forward_block(saved_model):
+    model, tokenizer = load_classifier(saved_model, lean=True)
+    split = OnnxLayers(build_layers_graph(model.encoder, set(), {0: [5, 700, 17], 1: [1535]}), threads=1)
+    torch.testing.assert_close(hidden_states(model.encoder, tokenizer, split), hidden_states(model.encoder, tokenizer),
+                               atol=1e-4, rtol=1e-4)
+
+
+def plant_outlier(model, layer: int, neuron: int) -> None:
+    """Make one feed-forward neuron fire far above the others (what fine-tuned BERT layers show on <s>)."""
+    dense = model.encoder.encoder.layer[layer].intermediate.dense
+    with torch.no_grad():
+        dense.weight[neuron] *= 12.0
+        dense.bias[neuron] = 25.0
+
+
+def test_outlier_neurons_are_found_and_computed_apart_keep_int8_close_to_fp32(saved_model):
+    model, tokenizer = load_classifier(saved_model, lean=True)
+    plant_outlier(model, layer=1, neuron=321)
+    x, mask = pad_batch(tokenizer(TEXTS)["input_ids"], tokenizer.pad_token_id)
+    found = outlier_neurons(model.encoder, x, mask)
+    assert set(found) == {0, 1} and found[1][0] == 321  # the planted one, and it is the largest
+    reference = hidden_states(model.encoder, tokenizer)
+    every = {n.removeprefix("encoder.") for n in int8_layer_names(model, everything=True)
+             if n.startswith("encoder.encoder.")}
+
+    def error(apart):
+        runtime = OnnxLayers(build_layers_graph(model.encoder, every, apart), threads=1)
+        return float(((hidden_states(model.encoder, tokenizer, runtime) - reference).norm(dim=-1)
+                      / reference.norm(dim=-1)).max())
+
+    # one int8 scale covering the outlier blurs every other neuron of that projection; taken apart, it cannot
+    assert error(found) < 0.5 * error({})
+
+
+def test_int8_graph_quantises_every_projection_with_the_outliers_apart(saved_model, monkeypatch):
     import onnx
 
-    from backend.modeling.onnx_layers import build_layers_graph
+    import backend.modeling.onnx_layers as onnx_layers
 
     model, tokenizer = load_classifier(saved_model, lean=True)
-    names = {n.removeprefix("encoder.") for n in int8_layer_names(model) if n.startswith("encoder.encoder.")}
-    graph = onnx.load_from_string(build_layers_graph(model.encoder, names))
-    int8 = sorted(n.name for n in graph.graph.node if n.op_type == "DynamicQuantizeMatMul")
-    fp32 = sorted(n.name for n in graph.graph.node if n.op_type == "MatMul")
-    per_layer = ["attention_output", "ffn_in", "key", "query", "value"]
-    assert int8 == sorted(f"layer{i}.{k}" for i in range(2) for k in per_layer)
-    assert fp32 == ["layer0.ffn_out", "layer1.ffn_out"]  # the outlier-carrying projections stay fp32
-    # and the int8 layers stay close to fp32 (weights moved by at most half an int8 step): every real token's
-    # hidden state points the same way, where a mis-scaled or mis-ordered weight would scramble it
+    plant_outlier(model, layer=1, neuron=321)
     x, mask = pad_batch(tokenizer(TEXTS)["input_ids"], tokenizer.pad_token_id)
     with torch.inference_mode():
         reference = model.encoder(x, mask)
-        serve_layers_with_onnxruntime(model, quantize=True, threads=1)
+    built = {}
+
+    def build_and_keep(encoder, int8, apart, packed=False):
+        graph = build_layers_graph(encoder, int8, apart, packed=packed)
+        built["packed" if packed else "graph"], built["apart"] = graph, apart
+        return graph
+
+    monkeypatch.setattr(onnx_layers, "build_layers_graph", build_and_keep)
+    serve_layers_with_onnxruntime(model, tokenizer, quantize=True, threads=1)
+    assert built["apart"][1][0] == 321  # found on the predictor's own calibration texts
+    per_layer = ["attention_output", "ffn_in", "ffn_out", "key", "query", "value"]
+    for graph in (built["graph"], built["packed"]):  # one text; a padded batch
+        nodes = onnx.load_from_string(graph).graph.node
+        int8 = sorted(n.name for n in nodes if n.op_type == "DynamicQuantizeMatMul")
+        fp32 = sorted(n.name for n in nodes if n.op_type == "MatMul")
+        assert int8 == sorted(f"layer{i}.{k}" for i in range(2) for k in per_layer)
+        assert fp32 == sorted(f"layer{i}.{k}.fp32_neurons" for i, n in built["apart"].items() if n
+                              for k in ("ffn_in", "ffn_out"))
+    # and the int8 layers stay close to fp32: every real token's hidden state points the same way, where a
+    # mis-scaled or mis-ordered weight would scramble it
+    with torch.inference_mode():
         served = model.encoder(x, mask)
     cosine = torch.nn.functional.cosine_similarity(served, reference, dim=-1)[mask.bool()]
     assert float(cosine.min()) > 0.99

