@@ -59,7 +59,7 @@ def int8_layer_names(model: torch.nn.Module, everything: bool = False) -> set[st
     hold) and the head. Measured on the 6-layer default (wide validation, prior correction): fp32 24.50, every
     Linear in int8 22.63, per-channel weights 22.84, these kept in fp32 24.38. ``everything``: every Linear layer.
     ONNX Runtime's engine also quantises those output projections, their outlier neurons apart
-    (:func:`serve_layers_with_onnxruntime`)."""
+    (:func:`serve_with_onnxruntime`)."""
     names = set()
     for name, module in model.named_modules():
         ffn_output = name.endswith(".output.dense") and not name.endswith("attention.output.dense")
@@ -85,14 +85,14 @@ CALIBRATION_TEXTS = ("Merry Christmas everyone!", "so tired of this, nothing wor
                      "本当にありがとう", "Das Spiel gestern war der Wahnsinn", "لا أصدق ما حدث اليوم", "lol")
 
 
-def serve_layers_with_onnxruntime(model: torch.nn.Module, tokenizer, quantize: bool, threads: int) -> None:
-    """Hand a lean encoder's layers to ONNX Runtime (:mod:`.modeling.onnx_layers`), in place: one graph for single
-    texts, one that skips padding for batches. With ``quantize`` every projection runs in int8, the feed-forward
-    output projections too: each layer's outlier neurons (:func:`.modeling.onnx_layers.outlier_neurons`, found on
-    ``CALIBRATION_TEXTS``) are computed apart in fp32. Measured on the default model (TweetEval validation
-    macro-F1): output projections in fp32 30.09, in plain int8 29.30, in int8 with the outliers apart 30.29;
-    1.11x the batch speed (README, "Speed")."""
-    from .modeling.onnx_layers import MAX_OUTLIERS, OnnxLayers, build_layers_graph, outlier_neurons
+def serve_with_onnxruntime(model: torch.nn.Module, tokenizer, quantize: bool, threads: int) -> None:
+    """Hand a lean classifier to ONNX Runtime (:mod:`.modeling.onnx_layers`), in place: everything after the word
+    lookup, in one graph for single texts and one that skips padding for batches. With ``quantize`` every
+    projection runs in int8, the feed-forward output projections too: each layer's outlier neurons
+    (:func:`.modeling.onnx_layers.outlier_neurons`, found on ``CALIBRATION_TEXTS``) are computed apart in fp32.
+    Measured on the default model (TweetEval validation macro-F1): output projections in fp32 30.09, in plain int8
+    29.30, in int8 with the outliers apart 30.29; 1.11x the batch speed (README, "Speed")."""
+    from .modeling.onnx_layers import MAX_OUTLIERS, OnnxClassifier, build_layers_graph, outlier_neurons
 
     int8, apart = set(), {}
     if quantize:
@@ -103,8 +103,9 @@ def serve_layers_with_onnxruntime(model: torch.nn.Module, tokenizer, quantize: b
                 if i not in apart}  # a layer with too many outliers keeps its output projection whole, in fp32
         int8 = {n.removeprefix("encoder.") for n in int8_layer_names(model, everything=True) - fp32
                 if n.startswith("encoder.encoder.")}
-    model.encoder.run_layers_with(OnnxLayers(build_layers_graph(model.encoder, int8, apart), threads,
-                                             build_layers_graph(model.encoder, int8, apart, packed=True)))
+    one_text, batch = (build_layers_graph(model.encoder, int8, apart, packed=packed, head=model.head)
+                       for packed in (False, True))
+    model.run_with(OnnxClassifier(model.encoder.embeddings.word_embeddings, one_text, threads, batch))
 
 
 class TransformerPredictor:
@@ -131,7 +132,7 @@ class TransformerPredictor:
         read_base.cache_clear()  # the 70 MB base file is not needed once the model is built
         self.engine = engine if isinstance(self.model.encoder, LeanBert) else "torch"
         if self.engine == "onnxruntime":
-            serve_layers_with_onnxruntime(self.model, self.tokenizer, quantize, threads or torch.get_num_threads())
+            serve_with_onnxruntime(self.model, self.tokenizer, quantize, threads or torch.get_num_threads())
         elif quantize:
             quantize_int8(self.model)
         _release_freed_memory()

@@ -170,3 +170,6 @@ def test_q4_lookup_gives_exactly_the_dequantised_rows():
     base = read_base()
     ids = torch.tensor([[0, 2, 5, 1000, 250001], [3, 17, 42, 99999, 1]])
     torch.testing.assert_close(base.q4_word_embeddings()(ids), base.word_embeddings()[ids], rtol=0, atol=0)
+    # and the NumPy lookup serving uses, too
+    numpy_rows = torch.from_numpy(base.q4_word_embeddings().lookup(ids.numpy()))
+    torch.testing.assert_close(numpy_rows, base.word_embeddings()[ids], rtol=0, atol=0)

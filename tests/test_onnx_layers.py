@@ -10,7 +10,7 @@ from backend.config import DEFAULT_MODEL_DIR
 from backend.modeling.batching import pad_batch
 from backend.modeling.classifier import load_classifier, new_classifier
 from backend.modeling.onnx_layers import OnnxLayers, build_layers_graph, outlier_neurons
-from backend.predictor import TransformerPredictor, int8_layer_names, serve_layers_with_onnxruntime
+from backend.predictor import TransformerPredictor, int8_layer_names, serve_with_onnxruntime
 
 TEXTS = ["query: so sad today", "query: Je t'aime tellement, mon amour, pour toujours et à jamais",
          "query: 本当に愛してる", "query: lol"]
@@ -36,13 +36,13 @@ def logits(model, tokenizer, texts):
 def test_fp32_graph_gives_the_pytorch_logits_with_and_without_padding(saved_model):
     reference, tokenizer = load_classifier(saved_model, lean=True)
     served, _ = load_classifier(saved_model, lean=True)
-    serve_layers_with_onnxruntime(served, tokenizer, quantize=False, threads=1)
+    serve_with_onnxruntime(served, tokenizer, quantize=False, threads=1)
     assert len(served.encoder.encoder.layer) == 0  # the PyTorch layers are gone: ONNX Runtime did the work
     batch = logits(served, tokenizer, TEXTS)  # padded: four lengths, the packed graph
     torch.testing.assert_close(batch, logits(reference, tokenizer, TEXTS), atol=1e-4, rtol=1e-4)
     for i, text in enumerate(TEXTS):  # one text alone: no padding, the plain graph
         torch.testing.assert_close(logits(served, tokenizer, [text])[0], batch[i], atol=1e-4, rtol=1e-4)
-    runtime = served.encoder.layers_runtime
+    runtime = served.runtime
     plain, runtime.session = runtime.session, None  # a padded batch runs on the packed graph alone
     torch.testing.assert_close(logits(served, tokenizer, TEXTS), batch, atol=1e-6, rtol=1e-6)
     runtime.session, runtime.packed_session = plain, None  # the plain graph on the padded batch: the same numbers
@@ -98,18 +98,15 @@ def test_int8_graph_quantises_every_projection_with_the_outliers_apart(saved_mod
 
     model, tokenizer = load_classifier(saved_model, lean=True)
     plant_outlier(model, layer=1, neuron=321)
-    x, mask = pad_batch(tokenizer(TEXTS)["input_ids"], tokenizer.pad_token_id)
-    with torch.inference_mode():
-        reference = model.encoder(x, mask)
     built = {}
 
-    def build_and_keep(encoder, int8, apart, packed=False):
-        graph = build_layers_graph(encoder, int8, apart, packed=packed)
-        built["packed" if packed else "graph"], built["apart"] = graph, apart
+    def build_and_keep(encoder, int8, apart, packed=False, head=None):
+        graph = build_layers_graph(encoder, int8, apart, packed=packed, head=head)
+        built["packed" if packed else "graph"], built["apart"], built["int8"] = graph, apart, int8
         return graph
 
     monkeypatch.setattr(onnx_layers, "build_layers_graph", build_and_keep)
-    serve_layers_with_onnxruntime(model, tokenizer, quantize=True, threads=1)
+    serve_with_onnxruntime(model, tokenizer, quantize=True, threads=1)
     assert built["apart"][1][0] == 321  # found on the predictor's own calibration texts
     per_layer = ["attention_output", "ffn_in", "ffn_out", "key", "query", "value"]
     for graph in (built["graph"], built["packed"]):  # one text; a padded batch
@@ -117,13 +114,15 @@ def test_int8_graph_quantises_every_projection_with_the_outliers_apart(saved_mod
         int8 = sorted(n.name for n in nodes if n.op_type == "DynamicQuantizeMatMul")
         fp32 = sorted(n.name for n in nodes if n.op_type == "MatMul")
         assert int8 == sorted(f"layer{i}.{k}" for i in range(2) for k in per_layer)
-        assert fp32 == sorted(f"layer{i}.{k}.fp32_neurons" for i, n in built["apart"].items() if n
-                              for k in ("ffn_in", "ffn_out"))
-    # and the int8 layers stay close to fp32: every real token's hidden state points the same way, where a
+        assert fp32 == sorted(["pooled"] + [f"layer{i}.{k}.fp32_neurons" for i, n in built["apart"].items() if n
+                                            for k in ("ffn_in", "ffn_out")])  # the mean over tokens: a product
+    # and those int8 layers stay close to fp32: every real token's hidden state points the same way, where a
     # mis-scaled or mis-ordered weight would scramble it
-    with torch.inference_mode():
-        served = model.encoder(x, mask)
-    cosine = torch.nn.functional.cosine_similarity(served, reference, dim=-1)[mask.bool()]
+    fresh, _ = load_classifier(saved_model, lean=True)
+    plant_outlier(fresh, layer=1, neuron=321)
+    runtime = OnnxLayers(build_layers_graph(fresh.encoder, built["int8"], built["apart"]), threads=1)
+    cosine = torch.nn.functional.cosine_similarity(hidden_states(fresh.encoder, tokenizer, runtime),
+                                                   hidden_states(fresh.encoder, tokenizer), dim=-1)
     assert float(cosine.min()) > 0.99
 
 

@@ -52,6 +52,13 @@ class EmojiClassifier(nn.Module):
         self.encoder = encoder
         self.dropout = nn.Dropout(getattr(config, "hidden_dropout_prob", 0.1))
         self.head = nn.Linear(config.hidden_size, config.num_labels)
+        self.runtime = None  # serving: a callable (input ids, attention mask) -> logits that replaces forward
+
+    def run_with(self, runtime) -> None:
+        """Compute the logits with ``runtime`` (an :class:`.onnx_layers.OnnxClassifier` built from this model)
+        instead of PyTorch; the PyTorch transformer layers are dropped, so their memory is freed."""
+        self.runtime = runtime
+        self.encoder.encoder.layer = nn.ModuleList()
 
     @property
     def labels(self) -> list[str]:
@@ -65,6 +72,8 @@ class EmojiClassifier(nn.Module):
         return logits + torch.tensor(bias, dtype=logits.dtype, device=logits.device)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        if self.runtime is not None:
+            return self.runtime(input_ids, attention_mask)
         out = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
         hidden = getattr(out, "last_hidden_state", out)  # transformers' output object, or LeanBert's tensor
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)

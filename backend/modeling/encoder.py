@@ -109,18 +109,9 @@ class LeanBert(nn.Module):
         super().__init__()
         self.embeddings = Embeddings(config)
         self.encoder = LayerList(config)
-        self.layers_runtime = None  # a callable (hidden states, attention mask) -> hidden states, when set
-
-    def run_layers_with(self, runtime) -> None:
-        """Run the transformer layers through ``runtime`` (an :class:`.onnx_layers.OnnxLayers` built from
-        them) instead of PyTorch; the PyTorch layers are dropped, so their memory is freed."""
-        self.layers_runtime = runtime
-        self.encoder.layer = nn.ModuleList()
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         x = self.embeddings(input_ids)
-        if self.layers_runtime is not None:
-            return self.layers_runtime(x, attention_mask)
         # padding keys masked out; no mask at all when nothing is padding (the fast kernel path)
         mask = None if bool(attention_mask.all()) else attention_mask[:, None, None, :].bool()
         for layer in self.encoder.layer:

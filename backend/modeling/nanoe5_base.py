@@ -227,6 +227,15 @@ class Q4Embedding(torch.nn.Module):
         values = torch.cat([(nibbles & 0x0F).float() - 8.0, (nibbles >> 4).float() - 8.0], dim=-1) * scale
         return values.reshape(*input_ids.shape, self.dim)
 
+    def lookup(self, input_ids: np.ndarray) -> np.ndarray:
+        """``forward`` in NumPy (the same float32 values): for serving, where a handful of PyTorch calls on a
+        tweet's few rows cost more than the arithmetic."""
+        raw = self.blocks.numpy()[input_ids]
+        scale = raw[..., :2].copy().view(np.float16).astype(np.float32)
+        nibbles = raw[..., 2:]
+        values = np.concatenate([nibbles & 0x0F, nibbles >> 4], axis=-1).astype(np.float32) - 8.0
+        return (values * scale).reshape(*input_ids.shape, self.dim)
+
 
 def _char_class(codepoints: list[int] | set[int], negate: bool = False) -> str:
     """A regex character class, with runs of consecutive codepoints written as ranges."""
