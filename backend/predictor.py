@@ -91,7 +91,7 @@ def serve_with_onnxruntime(model: torch.nn.Module, tokenizer, quantize: bool, th
     projection runs in int8, the feed-forward output projections too: each layer's outlier neurons
     (:func:`.modeling.onnx_layers.outlier_neurons`, found on ``CALIBRATION_TEXTS``) are computed apart in fp32.
     Measured on the default model (TweetEval validation macro-F1): output projections in fp32 30.09, in plain int8
-    29.30, in int8 with the outliers apart 30.29; 1.11x the batch speed (README, "Speed")."""
+    29.30, in int8 with the outliers apart 30.30; 1.11x the batch speed (README, "Speed")."""
     from .modeling.onnx_layers import MAX_OUTLIERS, OnnxClassifier, build_layers_graph, outlier_neurons
 
     int8, apart = set(), {}
