@@ -8,6 +8,7 @@ import threading
 import time
 import warnings
 from collections import OrderedDict
+from functools import lru_cache
 from typing import Protocol, TypedDict
 
 import torch
@@ -38,10 +39,16 @@ class Predictor(Protocol):
     def info(self) -> dict: ...
 
 
+@lru_cache(maxsize=1024)
+def shown(label: str) -> tuple[str, str]:
+    """A label's emoji as shown and inserted, and its name (worked out once per label, not once per request)."""
+    return display_emoji(label), emoji_name(label)
+
+
 def rank(probs: list[float], labels: list[str], k: int) -> list[Suggestion]:
     """The k best labels for one text, highest score first."""
     order = sorted(range(len(labels)), key=lambda i: -probs[i])[:k]
-    return [{"emoji": display_emoji(labels[i]), "name": emoji_name(labels[i]), "score": round(float(probs[i]), 4)}
+    return [{"emoji": shown(labels[i])[0], "name": shown(labels[i])[1], "score": round(float(probs[i]), 4)}
             for i in order]
 
 
