@@ -3,6 +3,7 @@ PyTorch: equal outputs in fp32, with and without padding, with neurons computed 
 projection, each layer's outlier neurons found and computed apart in fp32; and the engine a predictor reports is
 the one that ran."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -108,12 +109,14 @@ def test_int8_graph_quantises_every_projection_with_the_outliers_apart(saved_mod
     monkeypatch.setattr(onnx_layers, "build_layers_graph", build_and_keep)
     serve_with_onnxruntime(model, tokenizer, quantize=True, threads=1)
     assert built["apart"][1][0] == 321  # found on the predictor's own calibration texts
-    per_layer = ["attention_output", "ffn_in", "ffn_out", "key", "query", "value"]
-    for graph in (built["graph"], built["packed"]):  # one text; a padded batch
+    # one text: query, key and value inside QAttention; a padded batch: one product, then MultiHeadAttention
+    for graph, fused in ((built["graph"], "QAttention"), (built["packed"], "DynamicQuantizeMatMul")):
         nodes = onnx.load_from_string(graph).graph.node
         int8 = sorted(n.name for n in nodes if n.op_type == "DynamicQuantizeMatMul")
         fp32 = sorted(n.name for n in nodes if n.op_type == "MatMul")
+        per_layer = ["attention_output", "ffn_in", "ffn_out"] + (["qkv"] if fused == "DynamicQuantizeMatMul" else [])
         assert int8 == sorted(f"layer{i}.{k}" for i in range(2) for k in per_layer)
+        assert sum(n.op_type == "QAttention" for n in nodes) == (2 if fused == "QAttention" else 0)
         assert fp32 == sorted(["pooled"] + [f"layer{i}.{k}.fp32_neurons" for i, n in built["apart"].items() if n
                                             for k in ("ffn_in", "ffn_out")])  # the mean over tokens: a product
     # and those int8 layers stay close to fp32: every real token's hidden state points the same way, where a
@@ -124,6 +127,52 @@ def test_int8_graph_quantises_every_projection_with_the_outliers_apart(saved_mod
     cosine = torch.nn.functional.cosine_similarity(hidden_states(fresh.encoder, tokenizer, runtime),
                                                    hidden_states(fresh.encoder, tokenizer), dim=-1)
     assert float(cosine.min()) > 0.99
+
+
+def test_int8_query_key_value_keep_a_scale_each(saved_model):
+    """Query, key and value run as one int8 product, each matrix with its own scale: with magnitudes 32 times
+    apart, one shared scale would round most query weights to zero; each third must stay close to fp32."""
+    import onnx
+    import onnxruntime as ort
+
+    from backend.modeling.onnx_layers import _Graph
+
+    model, tokenizer = load_classifier(saved_model, lean=True)
+    attention = model.encoder.encoder.layer[0].attention.self
+    with torch.no_grad():
+        attention.query.weight.mul_(0.25)
+        attention.value.weight.mul_(8.0)
+    g = _Graph({"q.query", "q.key", "q.value"})
+    g.query_key_value("x", attention, "out", "q.")
+    h = attention.query.in_features
+    graph = onnx.helper.make_model(onnx.helper.make_graph(
+        g.nodes, "qkv", [onnx.helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, ["tokens", h])],
+        [onnx.helper.make_tensor_value_info("out", onnx.TensorProto.FLOAT, ["tokens", 3 * h])], g.weights),
+        opset_imports=[onnx.helper.make_opsetid("", 17), onnx.helper.make_opsetid("com.microsoft", 1)])
+    x = torch.randn(20, h)
+    out = torch.from_numpy(ort.InferenceSession(graph.SerializeToString()).run(["out"], {"x": x.numpy()})[0])
+    with torch.no_grad():
+        for part, linear in zip(out.split(h, dim=-1), (attention.query, attention.key, attention.value), strict=True):
+            exact = linear(x)
+            assert float((part - exact).norm() / exact.norm()) < 0.02
+
+
+def test_int8_graph_for_one_text_and_packed_graph_agree_without_padding(saved_model):
+    """The plain graph runs query, key and value in QAttention, the packed one as a product then
+    MultiHeadAttention: on texts without padding (one activation range) they give the same numbers."""
+    model, tokenizer = load_classifier(saved_model, lean=True)
+    every = {n.removeprefix("encoder.") for n in int8_layer_names(model, everything=True)
+             if n.startswith("encoder.encoder.")}
+    runtime = OnnxLayers(build_layers_graph(model.encoder, every), 1, build_layers_graph(model.encoder, every,
+                                                                                       packed=True))
+    x, mask = pad_batch(tokenizer(TEXTS[1:2] * 3)["input_ids"], tokenizer.pad_token_id)
+    with torch.inference_mode():
+        hidden = model.encoder.embeddings(x).numpy()
+    mask = mask.to(torch.int32).numpy()
+    every_token = np.arange(mask.size)  # the packed graph's gathers with nothing to skip
+    packed = runtime.packed_session.run(["out"], {"hidden": hidden, "mask": mask, "real": every_token,
+                                                  "row": every_token})[0]
+    np.testing.assert_allclose(runtime.run(hidden, mask).numpy(), packed, atol=1e-5, rtol=1e-5)
 
 
 @pytest.mark.model
