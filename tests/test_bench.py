@@ -31,7 +31,11 @@ def test_benchmark_smoke_runs_every_part_and_writes_its_results(tmp_path):
     for key in ("single_p50_ms", "single_p99_ms", "batch_texts_per_s", "xlmr_base_single_p50_ms", "cold_start_s",
                 "rss_mb", "speedup_vs_xlmr_base"):
         assert results[key] > 0, key
-    assert set(results["model"]) == {name for name, _, _ in ENGINE_ROWS} | {"xlmr_base_fp32", "xlmr_base_int8"}
+    assert set(results["model"]) == ({name for name, _, _ in ENGINE_ROWS}
+                                     | {"xlmr_base_fp32", "xlmr_base_int8", "side_by_side"})
+    pair = results["model"]["side_by_side"]  # the ratio is the one measured side by side
+    assert results["speedup_vs_xlmr_base"] == round(pair["xlmr_base_int8"]["p50_ms"] / pair["ours"]["p50_ms"], 2)
+    assert pair["ours"]["n"] == pair["xlmr_base_int8"]["n"] > 0
     assert results["model_single_p50_ms"] == results["model"][SERVED]["single"]["p50_ms"]
     assert [level["clients"] for level in results["http"]["load"]] == [1, 8, 32]
     assert all(level["errors"] == 0 and level["requests"] > 0 for level in results["http"]["load"])
