@@ -210,15 +210,11 @@ def build_layers_graph(encoder: nn.Module, int8: set[str] = frozenset(),
         flat = g.weight("flat_shape", np.array([-1, h], dtype=np.int64))
         hidden_size = g.weight("hidden_size", np.array([h], dtype=np.int64))
         padded = g.node("Concat", [g.node("Shape", ["mask"], "batch_tokens"), hidden_size], "padded_shape", axis=0)
-        padded_qkv = g.node("Concat", ["batch_tokens", g.weight("qkv_size", np.array([3 * h], dtype=np.int64))],
-                            "padded_qkv_shape", axis=0)
 
-    def to_padded(rows: str, name: str, width: int = h) -> str:
-        """(real tokens, width) to (batch, tokens, width) in the packed graph."""
+    def to_padded(rows: str, name: str) -> str:
         if not packed:
             return rows
-        shape = padded if width == h else padded_qkv
-        return g.node("Reshape", [g.node("Gather", [rows, "row"], name + ".rows"), shape], name + ".padded")
+        return g.node("Reshape", [g.node("Gather", [rows, "row"], name + ".rows"), padded], name + ".padded")
 
     def to_packed(batch_first: str, name: str) -> str:
         if not packed:
@@ -234,10 +230,11 @@ def build_layers_graph(encoder: nn.Module, int8: set[str] = frozenset(),
         att = layer.attention
         if not packed and m + "attention.self.query" in g.int8:
             a = g.quantized_attention(x, att.self, layer.heads, p + "attention", m + "attention.self.")
-        else:
-            qkv = g.split(to_padded(g.query_key_value(x, att.self, p + "qkv", m + "attention.self."), p + "qkv",
-                                    3 * h), [p + k for k in ("query", "key", "value")])
-            a = g.node("MultiHeadAttention", [*qkv, "", "mask"], p + "attention", MS, num_heads=layer.heads)
+        else:  # split while packed, then each third to the padded layout
+            qkv = g.split(g.query_key_value(x, att.self, p + "qkv", m + "attention.self."),
+                          [p + k for k in ("query", "key", "value")])
+            a = g.node("MultiHeadAttention", [*(to_padded(z, z) for z in qkv), "", "mask"], p + "attention", MS,
+                       num_heads=layer.heads)
         a = g.project(to_packed(a, p + "attention"), att.output.dense, p + "attention_output",
                       m + "attention.output.dense", with_bias=False)
         x1 = g.skip_norm(a, x, att.output, p + "attention_norm")
