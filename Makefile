@@ -80,7 +80,7 @@ push: $(VENV)/.installed  ## upload MODEL and DATASET to the Hub (HF_TOKEN, REPO
 	PYTHONPATH=. $(PY) -m training.push --model $(MODEL) --dataset $(DATASET) --repo_id $(REPO_ID) \
 		$(if $(DATASET_REPO_ID),--dataset_repo_id $(DATASET_REPO_ID)) $(if $(DRY_RUN),--dry_run_dir $(DRY_RUN))
 
-bench: $(VENV)/.installed  ## speed benchmark (model and HTTP level, ~8 min): writes benchmarks/results.{json,md}
+bench: $(VENV)/.installed  ## speed benchmark (model and HTTP level, ~5 min): writes benchmarks/results.{json,md}
 	PYTHONPATH=. $(PY) -m benchmarks.bench
 
 loadtest: $(VENV)/.installed  ## 32 clients for 60 s on loopback, one worker killed half-way; fails on lost requests

@@ -1,6 +1,6 @@
 """Speed benchmark: the model alone and the HTTP service as `make serve` runs it.
 
-    python -m benchmarks.bench            # full run (~8 minutes on 2 cores), writes benchmarks/results.{json,md}
+    python -m benchmarks.bench            # full run (4 to 5 minutes on 2 cores), writes benchmarks/results.{json,md}
     python -m benchmarks.bench --smoke    # seconds-long check that every part runs
 
 Model level: one text and batches of 64 through the serving code path (TransformerPredictor), fp32 and int8,
