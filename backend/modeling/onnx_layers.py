@@ -43,6 +43,11 @@ def _scale(w: np.ndarray) -> float:
     return max(float(np.abs(w).max()), 1e-12) / 127.0
 
 
+def _int8(w: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """``w`` in symmetric int8 for ``scale`` (one value, or one per column)."""
+    return np.clip(np.round(w / scale), -127, 127).astype(np.int8)
+
+
 class _Graph:
     """Nodes and weights of one graph, with a helper per building block."""
 
@@ -77,8 +82,7 @@ class _Graph:
         if int8:
             scale = (column_scales.astype(np.float32) if column_scales is not None
                      else np.array(_scale(w), dtype=np.float32))
-            q = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
-            inputs = [x, self.weight(name + ".qweight", q), self.weight(name + ".scale", scale)]
+            inputs = [x, self.weight(name + ".qweight", _int8(w, scale)), self.weight(name + ".scale", scale)]
             if bias is not None:  # after the (absent) zero point
                 inputs += ["", self.weight(name + ".bias", bias)]
             return self.node("DynamicQuantizeMatMul", inputs, name, MS)
@@ -122,10 +126,9 @@ class _Graph:
         w, bias, scales, int8 = self._query_key_value_weights(attention, module)
         if not int8:
             raise ValueError(f"{module}: QAttention is for int8 projections")
-        q = np.clip(np.round(w / scales), -127, 127).astype(np.int8)
         x_q, x_scale, x_zero = (f"{name}.input_{k}" for k in ("int8", "scale", "zero_point"))
         self.nodes.append(helper.make_node("DynamicQuantizeLinear", [x], [x_q, x_scale, x_zero], name=x_q))
-        inputs = [x_q, self.weight(name + ".qweight", q), self.weight(name + ".bias", bias), x_scale,
+        inputs = [x_q, self.weight(name + ".qweight", _int8(w, scales)), self.weight(name + ".bias", bias), x_scale,
                   self.weight(name + ".scale", scales), "mask", x_zero]
         return self.node("QAttention", inputs, name, MS, num_heads=heads)
 
