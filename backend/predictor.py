@@ -48,8 +48,8 @@ def shown(label: str) -> tuple[str, str]:
 def rank(probs: list[float], labels: list[str], k: int) -> list[Suggestion]:
     """The k best labels for one text, highest score first."""
     order = sorted(range(len(labels)), key=lambda i: -probs[i])[:k]
-    return [{"emoji": shown(labels[i])[0], "name": shown(labels[i])[1], "score": round(float(probs[i]), 4)}
-            for i in order]
+    return [{"emoji": emoji, "name": name, "score": round(float(probs[i]), 4)}
+            for i in order for emoji, name in [shown(labels[i])]]
 
 
 def _release_freed_memory() -> None:

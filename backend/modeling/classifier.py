@@ -53,7 +53,6 @@ class EmojiClassifier(nn.Module):
         self.dropout = nn.Dropout(getattr(config, "hidden_dropout_prob", 0.1))
         self.head = nn.Linear(config.hidden_size, config.num_labels)
         self.runtime = None  # serving: a callable (input ids, attention mask) -> logits that replaces forward
-        self._bias: tuple[list, torch.Tensor] | None = None  # meta's logit_bias list and its tensor
 
     def run_with(self, runtime) -> None:
         """Compute the logits with ``runtime`` (an :class:`.onnx_layers.OnnxClassifier` built from this model)
@@ -70,9 +69,7 @@ class EmojiClassifier(nn.Module):
         bias = self.meta.extra.get("logit_bias")
         if not bias:
             return logits
-        if self._bias is None or self._bias[0] is not bias:  # one tensor per list, not one per call
-            self._bias = (bias, torch.tensor(bias))
-        return logits + self._bias[1].to(dtype=logits.dtype, device=logits.device)
+        return logits + torch.tensor(bias, dtype=logits.dtype, device=logits.device)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         if self.runtime is not None:
