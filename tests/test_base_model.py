@@ -111,6 +111,15 @@ def test_token_ids_equal_the_engine_on_every_real_multilingual_tweet(tweets_and_
     assert [t for t, a, b in zip(tweets, ours, engine, strict=True) if a != b] == []
 
 
+def test_token_ids_equal_the_engine_on_long_texts_where_cached_words_follow_large_scores(engine_tokenize, tokenizer):
+    """Forty tweets a text: words the cache holds from shorter texts come after path scores of thousands, where
+    float32 rounding is coarse (``UnigramTokenizer._word`` must work such words out again when it matters)."""
+    tweets = real_tweets(limit_per_language=200) or HAND_WRITTEN * 40
+    long_texts = [" ".join(tweets[i : i + 40]) for i in range(0, len(tweets), 40)]
+    tokenizer(tweets)  # every word cached, from short contexts
+    assert [t[:40] for t in long_texts if tokenizer(t)["input_ids"] != engine_tokenize(t)] == []
+
+
 def test_hub_tokenizer_differs_from_the_engine_only_in_documented_ways(tweets_and_engine_ids, hf_tokenizer):
     tweets, engine = tweets_and_engine_ids
     ours = hf_tokenizer(tweets)["input_ids"]
