@@ -109,14 +109,18 @@ def test_int8_graph_quantises_every_projection_with_the_outliers_apart(saved_mod
     monkeypatch.setattr(onnx_layers, "build_layers_graph", build_and_keep)
     serve_with_onnxruntime(model, tokenizer, quantize=True, threads=1)
     assert built["apart"][1][0] == 321  # found on the predictor's own calibration texts
-    # one text: query, key and value inside QAttention; a padded batch: one product, then MultiHeadAttention
-    for graph, fused in ((built["graph"], "QAttention"), (built["packed"], "DynamicQuantizeMatMul")):
+    # one text: query, key and value inside QAttention; a padded batch: three products from one quantised input,
+    # then MultiHeadAttention
+    for graph, packed in ((built["graph"], False), (built["packed"], True)):
         nodes = onnx.load_from_string(graph).graph.node
+        ops = [n.op_type for n in nodes]
         int8 = sorted(n.name for n in nodes if n.op_type == "DynamicQuantizeMatMul")
         fp32 = sorted(n.name for n in nodes if n.op_type == "MatMul")
-        per_layer = ["attention_output", "ffn_in", "ffn_out"] + (["qkv"] if fused == "DynamicQuantizeMatMul" else [])
-        assert int8 == sorted(f"layer{i}.{k}" for i in range(2) for k in per_layer)
-        assert sum(n.op_type == "QAttention" for n in nodes) == (2 if fused == "QAttention" else 0)
+        assert int8 == sorted(f"layer{i}.{k}" for i in range(2) for k in ("attention_output", "ffn_in", "ffn_out"))
+        assert sorted(n.name for n in nodes if n.op_type == "MatMulIntegerToFloat") == (
+            sorted(f"layer{i}.{k}" for i in range(2) for k in ("query", "key", "value")) if packed else [])
+        assert (ops.count("QAttention"), ops.count("DynamicQuantizeLinear")) == ((0, 2) if packed else (2, 2))
+        assert ops.count("LayerNormalization") == 5  # the embeddings' and two a layer
         assert fp32 == sorted(["pooled"] + [f"layer{i}.{k}.fp32_neurons" for i, n in built["apart"].items() if n
                                             for k in ("ffn_in", "ffn_out")])  # the mean over tokens: a product
     # and those int8 layers stay close to fp32: every real token's hidden state points the same way, where a
@@ -130,8 +134,8 @@ def test_int8_graph_quantises_every_projection_with_the_outliers_apart(saved_mod
 
 
 def test_int8_query_key_value_keep_a_scale_each(saved_model):
-    """Query, key and value run as one int8 product, each matrix with its own scale: with magnitudes 32 times
-    apart, one shared scale would round most query weights to zero; each third must stay close to fp32."""
+    """Query, key and value share one quantised input, each matrix with its own scale: with magnitudes 32 times
+    apart, one shared scale would round most query weights to zero; each must stay close to fp32."""
     import onnx
     import onnxruntime as ort
 
@@ -143,22 +147,24 @@ def test_int8_query_key_value_keep_a_scale_each(saved_model):
         attention.query.weight.mul_(0.25)
         attention.value.weight.mul_(8.0)
     g = _Graph({"q.query", "q.key", "q.value"})
-    g.query_key_value("x", attention, "out", "q.")
+    outputs = g.query_key_value("x", attention, "", "q.")
     h = attention.query.in_features
     graph = onnx.helper.make_model(onnx.helper.make_graph(
         g.nodes, "qkv", [onnx.helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, ["tokens", h])],
-        [onnx.helper.make_tensor_value_info("out", onnx.TensorProto.FLOAT, ["tokens", 3 * h])], g.weights),
+        [onnx.helper.make_tensor_value_info(o, onnx.TensorProto.FLOAT, ["tokens", h]) for o in outputs], g.weights),
         opset_imports=[onnx.helper.make_opsetid("", 17), onnx.helper.make_opsetid("com.microsoft", 1)])
     x = torch.randn(20, h)
-    out = torch.from_numpy(ort.InferenceSession(graph.SerializeToString()).run(["out"], {"x": x.numpy()})[0])
+    out = ort.InferenceSession(graph.SerializeToString()).run(outputs, {"x": x.numpy()})
+    assert [n.op_type for n in g.nodes] == ["DynamicQuantizeLinear"] + ["MatMulIntegerToFloat"] * 3
     with torch.no_grad():
-        for part, linear in zip(out.split(h, dim=-1), (attention.query, attention.key, attention.value), strict=True):
+        for part, linear in zip(map(torch.from_numpy, out), (attention.query, attention.key, attention.value),
+                                strict=True):
             exact = linear(x)
             assert float((part - exact).norm() / exact.norm()) < 0.02
 
 
 def test_int8_graph_for_one_text_and_packed_graph_agree_without_padding(saved_model):
-    """The plain graph runs query, key and value in QAttention, the packed one as a product then
+    """The plain graph runs query, key and value in QAttention, the packed one as three products then
     MultiHeadAttention: on texts without padding (one activation range) they give the same numbers."""
     model, tokenizer = load_classifier(saved_model, lean=True)
     every = {n.removeprefix("encoder.") for n in int8_layer_names(model, everything=True)
