@@ -238,7 +238,10 @@ def http_level(port: int, seconds: float, env_extra: dict[str, str]) -> dict:
     try:
         # every worker must be up before timing (each loads the model on its own)
         time.sleep(1.0)
-        texts = sample_texts(5000)[:2000]  # the single-text levels; the batch endpoint gets the other 3,000
+        # the single-text levels cycle through 2,000 tweets; the batch endpoint gets the other 3,000, each once:
+        # replayed tweets would time each worker's tokenizer word cache at its best
+        tweets = sample_texts(5000)
+        texts, fresh = tweets[:2000], tweets[2000:]
         result: dict = {"cold_start_s": cold, "workers": int(env.get("WEB_CONCURRENCY", "2")),
                         "torch_threads": env.get("EMOJI_TORCH_THREADS", "default"),
                         "cache_size": int(env.get("EMOJI_CACHE_SIZE", "1024"))}
@@ -246,9 +249,7 @@ def http_level(port: int, seconds: float, env_extra: dict[str, str]) -> dict:
         result["load"] = [load(port, c, seconds, texts) for c in (1, 8, 32)]
         for r in result["load"]:
             print(f"http {r}", flush=True)
-        # tweets the workers have not seen (each caches the words it tokenised), sent once: replayed ones would
-        # time the tokenizer at its best
-        fresh, conn = sample_texts(5000)[2000:], http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         n, sent, t_batch = 0, 0, time.perf_counter()
         while time.perf_counter() - t_batch < seconds and sent + 64 <= len(fresh):
             status, _ = post(conn, "/v1/suggest/batch", {"texts": fresh[sent : sent + 64], "k": 5})
