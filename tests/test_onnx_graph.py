@@ -1,4 +1,4 @@
-"""The encoder layers as served by ONNX Runtime (backend.modeling.onnx_layers) against the same layers in
+"""The encoder layers as served by ONNX Runtime (backend.modeling.onnx_graph) against the same layers in
 PyTorch: equal outputs in fp32, with and without padding, with neurons computed apart or not; int8 in every
 projection, each layer's outlier neurons found and computed apart in fp32; and the engine a predictor reports is
 the one that ran."""
@@ -10,7 +10,7 @@ import torch
 from backend.config import DEFAULT_MODEL_DIR
 from backend.modeling.batching import pad_batch
 from backend.modeling.classifier import load_classifier, new_classifier
-from backend.modeling.onnx_layers import OnnxLayers, build_layers_graph, outlier_neurons
+from backend.modeling.onnx_graph import OnnxLayers, build_layers_graph, outlier_neurons
 from backend.predictor import TransformerPredictor, int8_layer_names, serve_with_onnxruntime
 
 TEXTS = ["query: so sad today", "query: Je t'aime tellement, mon amour, pour toujours et à jamais",
@@ -95,7 +95,7 @@ def test_outlier_neurons_are_found_and_computed_apart_keep_int8_close_to_fp32(sa
 def test_int8_graph_quantises_every_projection_with_the_outliers_apart(saved_model, monkeypatch):
     import onnx
 
-    import backend.modeling.onnx_layers as onnx_layers
+    import backend.modeling.onnx_graph as onnx_graph
 
     model, tokenizer = load_classifier(saved_model, lean=True)
     plant_outlier(model, layer=1, neuron=321)
@@ -106,7 +106,7 @@ def test_int8_graph_quantises_every_projection_with_the_outliers_apart(saved_mod
         built["packed" if packed else "graph"], built["apart"], built["int8"] = graph, apart, int8
         return graph
 
-    monkeypatch.setattr(onnx_layers, "build_layers_graph", build_and_keep)
+    monkeypatch.setattr(onnx_graph, "build_layers_graph", build_and_keep)
     serve_with_onnxruntime(model, tokenizer, quantize=True, threads=1)
     assert built["apart"][1][0] == 321  # found on the predictor's own calibration texts
     # one text: query, key and value inside QAttention; a padded batch: three products from one quantised input,
@@ -139,7 +139,7 @@ def test_int8_query_key_value_keep_a_scale_each(saved_model):
     import onnx
     import onnxruntime as ort
 
-    from backend.modeling.onnx_layers import _Graph
+    from backend.modeling.onnx_graph import _Graph
 
     model, tokenizer = load_classifier(saved_model, lean=True)
     attention = model.encoder.encoder.layer[0].attention.self

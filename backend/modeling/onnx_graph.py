@@ -18,7 +18,7 @@ A projection named in ``int8`` becomes ``DynamicQuantizeMatMul``: int8 weights, 
 (what PyTorch's dynamic int8 uses), activations quantised per call; the others stay fp32 ``MatMul``. A
 feed-forward block can compute a few of its neurons apart, in fp32 (:func:`outlier_neurons`), so that the rest
 of its output projection runs in int8. In the packed graph all but the attention runs on the real tokens only,
-so a batch's padding costs nothing there. ``tests/test_onnx_layers.py`` checks the fp32 graphs against PyTorch,
+so a batch's padding costs nothing there. ``tests/test_onnx_graph.py`` checks the fp32 graphs against PyTorch,
 and the int8 graphs against each other and against fp32.
 """
 
