@@ -11,18 +11,25 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export HOST PORT
 
-.PHONY: help install serve dev test test-fast lint train train-wide adapt ngrams calibrate evaluate dataset gpu-pack push bench loadtest extension clean
+.PHONY: help install serve dev test test-fast lint train train-wide adapt calibrate evaluate dataset push bench loadtest extension clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-$(VENV)/.runtime: requirements.txt
+# Three stamps, one per requirements file: serving < training < dev. Each installs its pinned requirements, then
+# this project itself, editable and without dependencies (pyproject.toml lists the same packages unpinned).
+$(VENV)/.runtime: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
-$(VENV)/.installed: $(VENV)/.runtime requirements-dev.txt
+$(VENV)/.train: $(VENV)/.runtime requirements-train.txt
+	$(PY) -m pip install -q -r requirements-train.txt
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.train requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
@@ -37,54 +44,49 @@ serve: $(VENV)/.runtime  ## run the backend (gunicorn, embedded default model) o
 dev: $(VENV)/.runtime  ## run the Flask development server instead
 	$(PY) -m backend
 
-test: install  ## run all tests (API, loader parity, real model, training, extension unit + browser tests)
-	$(VENV)/bin/ruff check backend training tests
+test: install  ## run all tests (API, model, training, containers, extension unit + browser tests)
+	$(VENV)/bin/ruff check backend training tests benchmarks
 	$(PY) -m pytest -q
 	cd extension && npm test
 
-test-fast: install  ## the Python tests that need no real model or browser
-	$(PY) -m pytest -q -m "not model and not e2e"
+test-fast: $(VENV)/.installed  ## the tests that load no model, build no dataset, train nothing and start no browser (< 1 min)
+	$(PY) -m pytest -q -m "not (slow or model or training or e2e or container)"
 
-lint: install  ## ruff on the Python code
-	$(VENV)/bin/ruff check backend training tests
+lint: install  ## ruff on the Python code, ESLint on the extension
+	$(VENV)/bin/ruff check backend training tests benchmarks
+	cd extension && npm run lint:js
 
-train: $(VENV)/.installed  ## fine-tune on TweetEval emoji (benchmark protocol), in the background-safe resumable loop
-	PYTHONPATH=. $(PY) -m training.train --output_dir $(RUN) --data_dir $(DATA_DIR) $(TRAIN_ARGS)
+train: $(VENV)/.train  ## fine-tune on TweetEval emoji (benchmark protocol), in the background-safe resumable loop
+	$(PY) -m training.train --output_dir $(RUN) --data_dir $(DATA_DIR) $(TRAIN_ARGS)
 
-adapt: $(VENV)/.installed  ## masked-LM adaptation of the encoder on TweetEval train texts (ADAPT_ARGS="--dataset DIR" for others) into RUN-mlm/encoder
-	PYTHONPATH=. $(PY) -m training.adapt_mlm --output_dir $(RUN)-mlm --data_dir $(DATA_DIR) $(ADAPT_ARGS)
+adapt: $(VENV)/.train  ## masked-LM adaptation of the encoder on TweetEval train texts (ADAPT_ARGS="--dataset DIR" for others) into RUN-mlm/encoder
+	$(PY) -m training.adapt_mlm --output_dir $(RUN)-mlm --data_dir $(DATA_DIR) $(ADAPT_ARGS)
 
-ngrams: $(VENV)/.installed  ## fit RUN/best's n-gram half on its training data, weight chosen on validation (NGRAM_ARGS="--dataset DIR" for a wide model)
-	PYTHONPATH=. $(PY) -m training.train_ngrams --model $(RUN)/best --data_dir $(DATA_DIR) $(NGRAM_ARGS)
-
-calibrate: $(VENV)/.installed  ## tune RUN/best's per-label decision biases on validation (kept only if a held-out half improves)
-	PYTHONPATH=. $(PY) -m training.calibrate --model $(RUN)/best --data_dir $(DATA_DIR) $(CALIBRATE_ARGS)
+calibrate: $(VENV)/.train  ## tune RUN/best's per-label decision biases on validation (kept only if a held-out half improves)
+	$(PY) -m training.calibrate --model $(RUN)/best --data_dir $(DATA_DIR) $(CALIBRATE_ARGS)
 
 evaluate: $(VENV)/.installed  ## score MODEL (int8, as served) on the TweetEval test set; writes MODEL/eval-test/ (report.md, plots)
-	PYTHONPATH=. $(PY) -m training.evaluate --model $(MODEL) --data_dir $(DATA_DIR) $(EVAL_ARGS)
+	$(PY) -m training.evaluate --model $(MODEL) --data_dir $(DATA_DIR) $(EVAL_ARGS)
 
 extension: install  ## build the Chrome Web Store and Firefox Add-ons zips into extension/dist and run web-ext lint
 	cd extension && npm run build && npm run lint
 
-dataset: $(VENV)/.installed  ## build the wide multilingual emoji dataset (41 labels) from DATA_DIR into DATASET, with its card
-	PYTHONPATH=. $(PY) -m training.build_dataset --data_dir $(DATA_DIR) --output_dir $(DATASET)
+dataset: $(VENV)/.train  ## build the wide multilingual emoji dataset from DATA_DIR into DATASET, with its card
+	$(PY) -m training.build_dataset --data_dir $(DATA_DIR) --output_dir $(DATASET)
 
-train-wide: $(VENV)/.installed  ## fine-tune on the wide dataset (make dataset first) into runs/wide: 1 epoch, ~85 min on 2 cores
-	PYTHONPATH=. $(PY) -m training.train --output_dir runs/wide --dataset $(DATASET) --data_dir $(DATA_DIR) \
+train-wide: $(VENV)/.train  ## fine-tune on the wide dataset (make dataset first) into runs/wide
+	$(PY) -m training.train --output_dir runs/wide --dataset $(DATASET) --data_dir $(DATA_DIR) \
 		--epochs 1 --eval_every 1200 $(TRAIN_ARGS)
 
-gpu-pack: $(VENV)/.installed  ## pack base model, TweetEval + DATASET (train/val only) into .gpupack for training/gpu_run.sh
-	PYTHONPATH=. $(PY) -m training.gpu_pack --out .gpupack --data_dir $(DATA_DIR) --dataset tweeteval --dataset $(DATASET)
-
-push: $(VENV)/.installed  ## upload MODEL and DATASET to the Hub (HF_TOKEN, REPO_ID=user/name [DATASET_REPO_ID=] [DRY_RUN=dir])
-	PYTHONPATH=. $(PY) -m training.push --model $(MODEL) --dataset $(DATASET) --repo_id $(REPO_ID) \
+push: $(VENV)/.train  ## upload MODEL and DATASET to the Hub (HF_TOKEN, REPO_ID=user/name [DATASET_REPO_ID=] [DRY_RUN=dir])
+	$(PY) -m training.push --model $(MODEL) --dataset $(DATASET) --repo_id $(REPO_ID) \
 		$(if $(DATASET_REPO_ID),--dataset_repo_id $(DATASET_REPO_ID)) $(if $(DRY_RUN),--dry_run_dir $(DRY_RUN))
 
 bench: $(VENV)/.installed  ## speed benchmark (model and HTTP level, ~5 min): writes benchmarks/results.{json,md}
-	PYTHONPATH=. $(PY) -m benchmarks.bench
+	$(PY) -m benchmarks.bench
 
 loadtest: $(VENV)/.installed  ## 32 clients for 60 s on loopback, one worker killed half-way; fails on lost requests
-	PYTHONPATH=. $(PY) -m benchmarks.loadtest
+	$(PY) -m benchmarks.loadtest
 
 clean:  ## remove build outputs (keeps .venv and runs/)
-	rm -rf build dist extension/dist .pytest_cache .ruff_cache
+	rm -rf build dist extension/dist .pytest_cache .ruff_cache *.egg-info

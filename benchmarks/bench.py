@@ -28,11 +28,10 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from backend.config import DEFAULT_MODEL_DIR
+from training.data import DEFAULT_DATA_DIR, read_lines
 
-from backend.config import DEFAULT_MODEL_DIR  # noqa: E402
-from training.data import DEFAULT_DATA_DIR, read_lines  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 FALLBACK_TEXTS = ["Merry Christmas everyone!", "I love you so much", "Je t'aime tellement", "so tired of mondays",
                   "this is the funniest thing I have seen all week lol", "Te quiero muchísimo amor"]

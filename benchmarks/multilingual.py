@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from backend.modeling.labels import NEGATIVE_EMOJIS, canonical_emoji
+from training.data import DEFAULT_DATA_DIR, XLMT_CHECK_ROWS, read_lines
 
-from backend.modeling.labels import NEGATIVE_EMOJIS, canonical_emoji  # noqa: E402
-from training.data import DEFAULT_DATA_DIR, XLMT_CHECK_ROWS, read_lines  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 LANGUAGES = ("english", "french", "german", "italian", "portuguese", "spanish", "arabic", "hindi")
 NEGATIVE, POSITIVE = 0, 2
