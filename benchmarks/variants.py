@@ -5,7 +5,7 @@
 For every model folder, on ONNX Runtime (the served engine) and PyTorch: fp32; int8 as served (ONNX Runtime: every
 projection of the layers in dynamic int8, each layer's outlier feed-forward neurons apart in fp32; PyTorch: the
 feed-forward output projections left in fp32; the head fp32 on both: ``backend.predictor``); every Linear layer in
-int8 (PyTorch); and, when the folder has an n-gram half, int8 as served without it. Each
+int8 (PyTorch). Each
 variant is scored on the full TweetEval emoji validation split (5,000 tweets; predictions restricted to its 20
 emojis, as the benchmark scores; the model's own decision rule) and timed through the serving code path: one text
 at a time (p50) and batches of 64. Writes benchmarks/variants.{json,md}. Model selection never looks at these
@@ -16,36 +16,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from backend.modeling.labels import TWEETEVAL_EMOJIS, canonical_emoji
+from benchmarks.bench import sample_texts, time_batches, time_single
+from training.data import DEFAULT_DATA_DIR, tweeteval_emoji
+from training.metrics import scores
 
-from backend.modeling.labels import TWEETEVAL_EMOJIS, canonical_emoji  # noqa: E402
-from benchmarks.bench import sample_texts, time_batches, time_single  # noqa: E402
-from training.data import DEFAULT_DATA_DIR, tweeteval_emoji  # noqa: E402
-from training.metrics import scores  # noqa: E402
-
-
-def variants(folder: str) -> list[tuple[str, str, bool, str]]:
-    """(name, int8 layers: none / served / all, n-grams, engine) for one model folder."""
-    from backend.modeling.ngrams import NGRAMS_FILE
-
-    out = [("fp32, ONNX Runtime", "none", True, "onnxruntime"),
-           ("int8 as served, ONNX Runtime", "served", True, "onnxruntime"),
-           ("fp32, PyTorch", "none", True, "torch"), ("int8, PyTorch", "served", True, "torch"),
-           ("int8, every Linear, PyTorch", "all", True, "torch")]
-    if (Path(folder) / NGRAMS_FILE).exists():
-        out.append(("int8 as served, encoder alone", "served", False, "onnxruntime"))
-    return out
+HERE = Path(__file__).resolve().parent
 
 
-def measure(folder: str, int8: str, ngrams: bool, engine: str, texts: list[str], gold: list[str],
-            n_single: int) -> dict:
+VARIANTS = [("fp32, ONNX Runtime", "none", "onnxruntime"), ("int8 as served, ONNX Runtime", "served", "onnxruntime"),
+            ("fp32, PyTorch", "none", "torch"), ("int8, PyTorch", "served", "torch"),
+            ("int8, every Linear, PyTorch", "all", "torch")]  # (name, int8 layers: none / served / all, engine)
+
+
+def measure(folder: str, int8: str, engine: str, texts: list[str], gold: list[str], n_single: int) -> dict:
     from backend.predictor import TransformerPredictor, quantize_int8
     from training.evaluate import predict_log_probs
 
@@ -53,8 +42,6 @@ def measure(folder: str, int8: str, ngrams: bool, engine: str, texts: list[str],
                              engine="torch" if int8 == "all" else engine)
     if int8 == "all":
         quantize_int8(p.model, everything=True)
-    if not ngrams:
-        p.ngram_weight = 0.0
     index = {canonical_emoji(e): i for i, e in enumerate(p.labels)}
     classes = np.array([index[canonical_emoji(e)] for e in TWEETEVAL_EMOJIS])
     t0 = time.time()
@@ -62,17 +49,16 @@ def measure(folder: str, int8: str, ngrams: bool, engine: str, texts: list[str],
     result = {k: round(v, 2) for k, v in scores(np.array([index[e] for e in gold]), lp, classes).items()}
     result["eval_seconds"] = round(time.time() - t0, 1)
     result["layers"] = p.model.config.num_hidden_layers
-    result["ngram_weight"] = p.ngram_weight
     result["single_p50_ms"] = time_single(p, sample_texts(n_single))["p50_ms"]
     result["batch64_texts_per_s"] = time_batches(p, sample_texts(512))
     return result
 
 
 def markdown(rows: list[dict]) -> str:
-    lines = ["| model | variant | layers | n-gram weight | val macro-F1 | accuracy | top-5 | single p50 (ms) "
-             "| batch of 64 (texts/s) |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = ["| model | variant | layers | val macro-F1 | accuracy | top-5 | single p50 (ms) | batch of 64 (texts/s) |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
-        lines.append(f"| `{r['model']}` | {r['variant']} | {r['layers']} | {r['ngram_weight']} | {r['macro_f1']} "
+        lines.append(f"| `{r['model']}` | {r['variant']} | {r['layers']} | {r['macro_f1']} "
                      f"| {r['accuracy']} | {r['top5_accuracy']} | {r['single_p50_ms']} | {r['batch64_texts_per_s']} |")
     return "\n".join(lines) + "\n"
 
@@ -82,14 +68,14 @@ def main() -> None:
     ap.add_argument("--model", action="append", required=True, help="a model folder (repeat to compare)")
     ap.add_argument("--data_dir", default=str(DEFAULT_DATA_DIR))
     ap.add_argument("--single", type=int, default=200, help="texts timed one at a time")
-    ap.add_argument("--out", default=str(ROOT / "benchmarks"))
+    ap.add_argument("--out", default=str(HERE))
     args = ap.parse_args()
     val = tweeteval_emoji("val", Path(args.data_dir))
     rows = []
     for folder in args.model:
-        for name, int8, ngrams, engine in variants(folder):
-            rows.append({"model": folder, "variant": name, **measure(folder, int8, ngrams, engine, val.texts,
-                                                                      val.labels, args.single)})
+        for name, int8, engine in VARIANTS:
+            rows.append({"model": folder, "variant": name, **measure(folder, int8, engine, val.texts, val.labels,
+                                                                      args.single)})
             print(json.dumps(rows[-1]), flush=True)
     out = Path(args.out)
     (out / "variants.json").write_text(json.dumps({"date": time.strftime("%Y-%m-%d %H:%M"), "rows": rows},

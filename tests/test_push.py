@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx2
 import pytest
+from huggingface_hub import ModelCard
 from huggingface_hub.errors import HfHubHTTPError
 
 from training import push
@@ -19,7 +20,7 @@ from training.push import PushArgs, PushError
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ["❤", "😂", "😭", "🎄"]
-WORDS = ["[PAD]", "[UNK]", "query", ":", "merry", "christmas", "everyone", "!", "so", "sad", "lol"]
+WORDS = ["[PAD]", "[UNK]", "query", ":", "merry", "christmas", "everyone", "!", "so", "sad", "lol", "@", "user", "http"]
 
 
 @pytest.fixture(scope="module")
@@ -50,11 +51,17 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def dataset(tmp_path: Path) -> Path:
+    """A folder with every name training.build_dataset writes: its data files or folders hold one row."""
     folder = tmp_path / "dataset"
     (folder / "validation_by_language").mkdir(parents=True)
     row = json.dumps({"text": "so sad", "label": "😭", "source": "x", "language": "en"}, ensure_ascii=False) + "\n"
-    for name in ("train.jsonl", "validation.jsonl", "validation_by_language/en.jsonl"):
-        (folder / name).write_text(row, encoding="utf-8")
+    (folder / "validation_by_language" / "en.jsonl").write_text(row, encoding="utf-8")
+    for name in DATASET_FILES:
+        if not Path(name).suffix:  # a saved DatasetDict's folder
+            (folder / name).mkdir()
+            (folder / name / "rows.jsonl").write_text(row, encoding="utf-8")
+        elif name.endswith(".jsonl"):
+            (folder / name).write_text(row, encoding="utf-8")
     (folder / "labels.json").write_text(json.dumps(LABELS, ensure_ascii=False), encoding="utf-8")
     stats = {"train": 1, "labels": len(LABELS), "per_language": {"train": {"en": 1}}}
     (folder / "stats.json").write_text(json.dumps(stats), encoding="utf-8")
@@ -123,20 +130,18 @@ def test_dry_run_writes_exactly_the_folders_it_would_upload(tiny_model: Path, da
     assert written == {"model": str(out / "model"), "dataset": str(out / "dataset")}
     model_files = {p.relative_to(out / "model").as_posix() for p in (out / "model").rglob("*") if p.is_file()}
     assert MODEL_FILES <= model_files
-    dataset_files = {p.relative_to(out / "dataset").as_posix() for p in (out / "dataset").rglob("*") if p.is_file()}
-    assert dataset_files == set(DATASET_FILES) | {"validation_by_language/en.jsonl"}
+    assert {p.name for p in (out / "dataset").iterdir()} == set(DATASET_FILES) | {"validation_by_language"}
     config = json.loads((out / "model" / "config.json").read_text(encoding="utf-8"))
     assert [config["id2label"][str(i)] for i in range(len(LABELS))] == LABELS
     assert config["label2id"] == {e: i for i, e in enumerate(LABELS)}
     with safe_open(str(out / "model" / "model.safetensors"), "pt") as f:  # self-contained: word embeddings in
         assert WORD_EMBEDDINGS in set(f.keys())
-    card = (out / "model" / "README.md").read_text(encoding="utf-8")
-    header = re.match(r"---\n(.*?\n)---\n", card, re.S)  # the YAML metadata block, closed
-    assert header and "datasets: [cardiffnlp/tweet_eval, tester/emoji-suggest-data]\n" in header.group(1)
-    assert "pipeline_tag: text-classification" in header.group(1)
-    assert "Not evaluated" in card and "0.00" not in card and "model-index" not in card  # no metrics: no zeros
-    assert 'snapshot_download("tester/emoji-suggest")' in card
-    assert (out / "dataset" / "train.jsonl").read_bytes() == (dataset / "train.jsonl").read_bytes()
+    card = ModelCard((out / "model" / "README.md").read_text(encoding="utf-8"))
+    assert card.data.datasets == ["cardiffnlp/tweet_eval", "tester/emoji-suggest-data"]
+    assert card.data.pipeline_tag == "text-classification" and card.data.eval_results is None
+    assert "Not evaluated" in card.text and "0.00" not in card.text  # no metrics: no zeros
+    assert 'snapshot_download("tester/emoji-suggest")' in card.text
+    assert (out / "dataset" / "labels.json").read_bytes() == (dataset / "labels.json").read_bytes()
 
 
 def test_the_card_reports_metrics_when_the_model_was_evaluated(tiny_model: Path, tmp_path: Path):
@@ -148,52 +153,43 @@ def test_the_card_reports_metrics_when_the_model_was_evaluated(tiny_model: Path,
     (model / "eval-test" / "metrics.json").write_text(json.dumps({"macro_f1": 31.25, "accuracy": 40.5,
                                                                   "top5_accuracy": 70.0}))
     push.main(args(model, "", dry_run_dir=str(tmp_path / "out")))
-    card = (tmp_path / "out" / "model" / "README.md").read_text(encoding="utf-8")
-    assert "value: 31.25" in card and "| 31.25 | 40.50 | 70.00 |" in card and "model-index" in card
-    assert re.match(r"---\n.*?model-index:.*?\n---\n\s*# ", card, re.S) and "Not evaluated" not in card
+    card = ModelCard((tmp_path / "out" / "model" / "README.md").read_text(encoding="utf-8"))
+    assert {(r.metric_name, r.metric_value, r.dataset_split) for r in card.data.eval_results} == {
+        ("macro-F1", 31.25, "test"), ("accuracy", 40.5, "test")}
+    assert "| 31.25 | 40.50 | 70.00 |" in card.text and "Not evaluated" not in card.text
     assert json.loads((tmp_path / "out" / "model" / "metrics.json").read_text())["macro_f1"] == 31.25
     assert not (tmp_path / "out" / "dataset").exists()  # --dataset '': the model only
 
 
-@pytest.mark.parametrize("with_ngrams", [False, True])
-def test_the_cards_standalone_snippet_matches_the_classifier(tiny_model: Path, tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch, with_ngrams: bool):
-    import shutil
+MESSY = "Merry  Christmas @santa 🎄🎅 everyone! https://example.com/x?y=1 so sad"
 
+
+def test_the_cards_standalone_snippet_normalises_input_as_serving_does(tiny_model: Path, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch):
+    """The Hub card's code, run as a user would, ranks a text with a mention, a link and emojis exactly as the
+    served predictor does; fed the raw text instead of the normalised one, the same model scores differently."""
     import huggingface_hub
-    import torch
 
-    from backend.modeling.ngrams import NgramModel, seen_words
+    from backend.modeling.text import model_input
     from backend.predictor import TransformerPredictor
 
-    if with_ngrams:  # the served scores include the n-gram half; the card's code must too
-        model_dir = tmp_path / "with_ngrams"
-        shutil.copytree(tiny_model, model_dir)
-        ngrams = NgramModel(1024, len(LABELS))
-        torch.nn.init.normal_(ngrams.table.weight, std=3.0)
-        ngrams.seen = seen_words(["merry christmas", "merry christmas"])  # the gate: 2 of the 4 words below
-        ngrams.save(model_dir)
-        config = json.loads((model_dir / "config.json").read_text())
-        config["emoji_suggest"]["ngram_weight"] = 0.5
-        (model_dir / "config.json").write_text(json.dumps(config))
-    else:
-        model_dir = tiny_model
     out = tmp_path / "out"
-    push.main(args(model_dir, "", dry_run_dir=str(out)))
-    assert (out / "model" / "ngrams.safetensors").exists() == with_ngrams
+    push.main(args(tiny_model, "", dry_run_dir=str(out)))
     card = (out / "model" / "README.md").read_text(encoding="utf-8")
     code = re.search(r"## Use with `transformers` alone.*?```python\n(.*?)```", card, re.S).group(1)
     monkeypatch.setattr(huggingface_hub, "snapshot_download", lambda repo_id: str(out / "model"))
     namespace: dict = {}
-    exec(code.replace('print(suggest("Merry Christmas everyone!"))', ""), namespace)
-    got = namespace["suggest"]("merry christmas everyone !", k=4)
+    exec(code.replace('print(suggest("Merry Christmas @santa 🎄 https://example.com"))', ""), namespace)
+    assert namespace["model_input"](MESSY) == model_input(MESSY) == "query: Merry Christmas @user everyone! http so sad"
+    got = namespace["suggest"](MESSY, k=len(LABELS))
 
     predictor = TransformerPredictor(str(out / "model"))
-    assert predictor.ngram_weight == (0.5 if with_ngrams else 0.0)
-    probs = predictor.probabilities(["merry christmas everyone !"])[0]
-    expected = sorted(zip(LABELS, probs.tolist(), strict=True), key=lambda kv: -kv[1])
+    probs = predictor.probabilities([MESSY])[0].tolist()
+    expected = sorted(zip(LABELS, probs, strict=True), key=lambda kv: -kv[1])
     assert [e for e, _ in got] == [e for e, _ in expected]
     assert [p for _, p in got] == pytest.approx([p for _, p in expected], abs=2e-3)
+    raw = predictor.probabilities(["query: " + MESSY], prepared=True)[0].tolist()
+    assert max(abs(a - b) for a, b in zip(raw, probs, strict=True)) > 0.01  # the text can show the difference
 
 
 def test_a_missing_token_fails_before_staging_with_what_to_do(tiny_model: Path, dataset: Path,
@@ -263,7 +259,7 @@ def test_upload_is_one_commit_per_repo_after_staging_everything(tiny_model: Path
     assert [(c["repo_id"], c["repo_type"], c["exist_ok"], c["private"]) for c in creates] == [
         ("tester/wide-emoji-tweets", "dataset", True, True), ("tester/emoji-suggest", "model", True, True)]
     dataset_upload, model_upload = [kw for name, kw in calls if name == "upload_folder"]
-    assert set(DATASET_FILES) <= set(dataset_upload["files"])
+    assert set(DATASET_FILES) <= {f.split("/")[0] for f in dataset_upload["files"]}
     assert MODEL_FILES <= set(model_upload["files"])  # complete when its single commit starts
     assert not Path(model_upload["folder_path"]).exists()  # staging cleaned up
 
@@ -322,8 +318,8 @@ def test_a_wide_model_card_names_every_source_dataset(tmp_path: Path):
 
     for labels, expected in ((WIDE_EMOJIS, HUB_SOURCE_DATASETS), (WIDE_EMOJIS[:20], HUB_SOURCE_DATASETS[:1])):
         (tmp_path / "config.json").write_text(json.dumps({"id2label": dict(enumerate(labels))}), encoding="utf-8")
-        card = model_card(tmp_path, "t", "trained", {"macro_f1": 28.0})
-        assert f"datasets: [{', '.join(expected)}]\n" in card
+        card = ModelCard(model_card(tmp_path, "t", "trained", {"macro_f1": 28.0}))
+        assert card.data.datasets == list(expected)
 
 
 def test_export_describes_a_model_by_its_label_count_unless_told():
@@ -332,26 +328,3 @@ def test_export_describes_a_model_by_its_label_count_unless_told():
     assert card_text(ExportArgs(run="r"), 20) == PROTOCOL_CARD
     assert card_text(ExportArgs(run="r"), 41) == WIDE_CARD
     assert card_text(ExportArgs(run="r", title="mine"), 41) == ("mine", WIDE_CARD[1])
-
-
-def test_export_installs_the_n_gram_half_with_the_encoder(tiny_model: Path, tmp_path: Path):
-    import shutil
-
-    from backend.modeling.ngrams import NGRAMS_FILE, NgramModel
-    from backend.predictor import TransformerPredictor
-    from training.export import ExportArgs, main
-
-    run = tmp_path / "run"
-    shutil.copytree(tiny_model, run)
-    NgramModel(512, len(LABELS)).save(run)
-    config = json.loads((run / "config.json").read_text())
-    config["emoji_suggest"]["ngram_weight"] = 0.5
-    (run / "config.json").write_text(json.dumps(config))
-    (run / "eval-test").mkdir()
-    (run / "eval-test" / "metrics.json").write_text(json.dumps({"macro_f1": 28.0, "accuracy": 33.0,
-                                                                "top5_accuracy": 71.0}))
-    main(ExportArgs(run=str(run), to=str(tmp_path / "default")))
-    assert (tmp_path / "default" / NGRAMS_FILE).read_bytes() == (run / NGRAMS_FILE).read_bytes()
-    assert TransformerPredictor(str(tmp_path / "default")).ngram_weight == 0.5
-    # the card's example loads the installed folder, not the temporary one the card was written in
-    assert f"TransformerPredictor({str(tmp_path / 'default')!r})" in (tmp_path / "default" / "README.md").read_text()

