@@ -28,12 +28,16 @@ def create_app(settings: Settings | None = None, predictor: Predictor | None = N
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False  # emojis as UTF-8, not \\ud83d escapes
-    if predictor is None:
-        from .predictor import TransformerPredictor
+    if predictor is None:  # the exported graphs without torch when the folder has them (backend.predictor)
+        from .predictor import load_predictor
 
-        predictor = TransformerPredictor(settings.model_dir, settings.torch_threads, settings.quantize,
-                                         settings.compact_embeddings, settings.cache_size, settings.engine)
+        predictor = load_predictor(settings)
     app.extensions["emoji_predictor"] = predictor
+    if settings.trusted_proxies:  # behind N proxies: the client address is the one the Nth proxy saw
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies,
+                                x_host=0, x_port=0, x_prefix=0)
 
     CORS(app, resources={r"/v1/*": {"origins": EXTENSION_ORIGINS + settings.cors_origins}},
          allow_headers=["Content-Type", "Authorization"], expose_headers=["Retry-After"], max_age=600)

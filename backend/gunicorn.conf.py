@@ -1,7 +1,14 @@
-"""gunicorn settings for ``make serve``: sync workers, each loading the model once (no preload: torch
-threads and fork do not mix), sized and bound from the environment."""
+"""gunicorn settings for ``make serve`` and the image: workers each loading the model once (no preload: ONNX
+Runtime's and torch's thread pools and fork do not mix), sized and bound from the environment. Every setting is
+checked here, in the master, before any worker starts: a bad one stops the server with one line."""
 
 import os
+
+from backend.config import Settings, server_env
+from backend.predictor import exported_folder
+
+_server = server_env()
+exported_folder(Settings.from_env())  # the model can be served here (exported graphs, or torch installed)
 
 # Several workers share the cores: OpenMP threads that spin-wait after each request would steal them from the
 # other workers (measured at 8 clients: 10 requests/s with libgomp's default spinning, 42 with
@@ -10,15 +17,15 @@ import os
 if "GOMP_SPINCOUNT" not in os.environ:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+bind = f"{_server['host']}:{_server['port']}"
+workers = _server["workers"]
 worker_class = "sync"
 threads = 1
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+timeout = _server["timeout"]
 graceful_timeout = 10
 preload_app = False
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests = _server["max_requests"]
 max_requests_jitter = 50
 accesslog = None  # the app logs its own access lines, without user text
-loglevel = os.environ.get("LOG_LEVEL", "info")
+loglevel = _server["log_level"]
 wsgi_app = "backend.wsgi:app"

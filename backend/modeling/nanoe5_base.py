@@ -21,11 +21,14 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from .tokenizer import UnigramTokenizer
+
+if TYPE_CHECKING:  # torch is imported where a torch tensor is built: serving reads the file with NumPy only
+    import torch
 
 MAGIC = b"E5S1"
 QK = 32  # weights per Q4_0 block
@@ -130,14 +133,19 @@ class E5S1File:
 
     # ---------------------------------------------------------------- tensors
     def f32(self, name: str, shape: tuple[int, ...]) -> torch.Tensor:
+        import torch
+
         _, _, offset, _ = self.tensors[name]
         arr = np.frombuffer(self.buf, "<f4", int(np.prod(shape)), offset)
         return torch.from_numpy(arr.copy()).reshape(shape)
 
-    def q4(self, name: str, n_out: int, n_in: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    def q4(self, name: str, n_out: int, n_in: int, dtype: torch.dtype | None = None) -> torch.Tensor:
         """Dequantise a Q4_0 matrix: each block is an fp16 scale then 16 bytes; byte j holds weight j
         (low nibble) and weight j+16 (high nibble), each minus 8, times the scale. Done in row chunks, so a
         half-precision result never needs a full fp32 copy in memory."""
+        import torch
+
+        dtype = dtype or torch.float32
         _, _, offset, _ = self.tensors[name]
         blocks_per_row = n_in // QK
         out = torch.empty((n_out, n_in), dtype=dtype)
@@ -186,20 +194,27 @@ class E5S1File:
                 sd[base + dst + ".bias"] = self.f32(f"l{i}.{src}.b", (h,))
         return {prefix + k: v for k, v in sd.items()}
 
-    def word_embeddings(self, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    def word_embeddings(self, dtype: torch.dtype | None = None) -> torch.Tensor:
         return self.q4("emb.word", self.vocab, self.hidden, dtype)
 
-    def q4_word_embeddings(self) -> Q4Embedding:
-        """The word embeddings kept in their 4-bit blocks (54 MB instead of 384 MB in fp32), dequantised
-        per looked-up token: the same values as ``word_embeddings()``, for serving. The blocks stay in the
-        memory-mapped file, read-only: a worker holds just the rows it has looked up, and workers share them."""
+    def q4_table(self) -> np.ndarray:
+        """The word embeddings' 4-bit blocks, uint8 (vocab, hidden/32, 18), a read-only view of the memory-mapped
+        file: a worker holds just the rows it has looked up, and workers share them."""
         _, _, offset, _ = self.tensors["emb.word"]
         blocks = self.hidden // QK
         raw = np.frombuffer(self.buf, np.uint8, self.vocab * blocks * BLOCK_BYTES, offset)
+        return raw.reshape(self.vocab, blocks, BLOCK_BYTES)
+
+    def q4_word_embeddings(self) -> torch.nn.Module:
+        """The word embeddings kept in their 4-bit blocks (54 MB instead of 384 MB in fp32), dequantised
+        per looked-up token: the same values as ``word_embeddings()``, for serving. The blocks stay in the
+        memory-mapped file, read-only: a worker holds just the rows it has looked up, and workers share them."""
+        import torch
+
         with warnings.catch_warnings():  # torch warns that the array is read-only: the lookup only reads it
             warnings.simplefilter("ignore", UserWarning)
-            table = torch.from_numpy(raw)
-        return Q4Embedding(table.reshape(self.vocab, blocks, BLOCK_BYTES), self.hidden)
+            table = torch.from_numpy(self.q4_table())
+        return _q4_embedding_class()(table, self.hidden)
 
     # ----------------------------------------------------------- tokenizer
     def tokenizer(self) -> UnigramTokenizer:
@@ -212,29 +227,48 @@ class E5S1File:
         return build_tokenizer(self)
 
 
-class Q4Embedding(torch.nn.Module):
-    """An embedding table stored as Q4_0 blocks; rows are dequantised when looked up."""
+def q4_lookup(blocks: np.ndarray, input_ids: np.ndarray, dim: int) -> np.ndarray:
+    """Rows of a Q4_0 table (uint8 (vocab, dim/32, 18)) for ``input_ids``, dequantised to float32 in NumPy: the
+    same values as :meth:`E5S1File.word_embeddings` (serving's word lookup, no torch)."""
+    raw = blocks[input_ids]
+    scale = raw[..., :2].copy().view(np.float16).astype(np.float32)
+    nibbles = raw[..., 2:]
+    values = np.concatenate([nibbles & 0x0F, nibbles >> 4], axis=-1).astype(np.float32) - 8.0
+    return (values * scale).reshape(*input_ids.shape, dim)
 
-    def __init__(self, blocks: torch.Tensor, dim: int):
-        super().__init__()
-        self.register_buffer("blocks", blocks, persistent=False)  # uint8 [vocab, dim/32, 18]
-        self.dim = dim
 
-    def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
-        raw = self.blocks[input_ids]
-        scale = raw[..., :2].contiguous().view(torch.float16).float()
-        nibbles = raw[..., 2:]
-        values = torch.cat([(nibbles & 0x0F).float() - 8.0, (nibbles >> 4).float() - 8.0], dim=-1) * scale
-        return values.reshape(*input_ids.shape, self.dim)
+@lru_cache(maxsize=1)
+def _q4_embedding_class():
+    """:class:`Q4Embedding`, defined on first use so that this module imports without torch."""
+    import torch
 
-    def lookup(self, input_ids: np.ndarray) -> np.ndarray:
-        """``forward`` in NumPy (the same float32 values): for serving, where a handful of PyTorch calls on a
-        tweet's few rows cost more than the arithmetic."""
-        raw = self.blocks.numpy()[input_ids]
-        scale = raw[..., :2].copy().view(np.float16).astype(np.float32)
-        nibbles = raw[..., 2:]
-        values = np.concatenate([nibbles & 0x0F, nibbles >> 4], axis=-1).astype(np.float32) - 8.0
-        return (values * scale).reshape(*input_ids.shape, self.dim)
+    class Q4Embedding(torch.nn.Module):
+        """An embedding table stored as Q4_0 blocks; rows are dequantised when looked up."""
+
+        def __init__(self, blocks: torch.Tensor, dim: int):
+            super().__init__()
+            self.register_buffer("blocks", blocks, persistent=False)  # uint8 [vocab, dim/32, 18]
+            self.dim = dim
+
+        def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
+            raw = self.blocks[input_ids]
+            scale = raw[..., :2].contiguous().view(torch.float16).float()
+            nibbles = raw[..., 2:]
+            values = torch.cat([(nibbles & 0x0F).float() - 8.0, (nibbles >> 4).float() - 8.0], dim=-1) * scale
+            return values.reshape(*input_ids.shape, self.dim)
+
+        def lookup(self, input_ids: np.ndarray) -> np.ndarray:
+            """``forward`` in NumPy (the same float32 values): for serving, where a handful of PyTorch calls on a
+            tweet's few rows cost more than the arithmetic."""
+            return q4_lookup(self.blocks.numpy(), input_ids, self.dim)
+
+    return Q4Embedding
+
+
+def __getattr__(name: str):
+    if name == "Q4Embedding":
+        return _q4_embedding_class()
+    raise AttributeError(name)
 
 
 def _char_class(codepoints: list[int] | set[int], negate: bool = False) -> str:

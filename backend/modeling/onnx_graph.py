@@ -28,9 +28,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from .onnx_runtime import GraphRunner
+
 MS = "com.microsoft"  # ONNX Runtime's contrib-op domain
 OUTLIER_FACTOR = 2.0  # an outlier neuron peaks above this many times its layer's 99th-percentile neuron peak
-SPIN_US = 10  # how long an idle pool thread spins for the next operator of the same run (OnnxLayers)
 MAX_OUTLIERS = 16  # per layer: past this many, the feed-forward output is better left in fp32 whole
 
 
@@ -310,58 +311,14 @@ def outlier_neurons(encoder: nn.Module, input_ids: torch.Tensor, attention_mask:
     return out
 
 
-def _session(graph: bytes, threads: int):
-    """An ONNX Runtime session on ``threads`` cores, its idle threads spinning briefly within a run (OnnxLayers)."""
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.add_session_config_entry("session.intra_op.allow_spinning", "1")
-    options.add_session_config_entry("session.intra_op.spin_duration_us", str(SPIN_US))
-    options.add_session_config_entry("session.force_spinning_stop", "1")
-    # ONNX Runtime would fuse the residual sum and LayerNormalization back into SkipLayerNormalization where the
-    # input is (batch, tokens, hidden), i.e. in the graph for one text only: both graphs then run the same
-    # operators (one text: no faster or slower either way, and bit for bit the packed graph's numbers)
-    return ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"],
-                                disabled_optimizers=["SkipLayerNormFusion"])
-
-
-class OnnxLayers:
-    """Runs the graphs: a callable (hidden states, attention mask) -> hidden states, like the PyTorch layers.
-    ``graph`` runs batches without padding (one text); ``packed_graph`` (the same layers built with
-    ``packed=True``), when given, runs the batches with padding.
-
-    Threads spin-wait only briefly and only within a run: an idle pool thread spins up to ``SPIN_US`` for the
-    next operator (a tweet's operators are tens of microseconds apart; without spinning, each waits for a thread to
-    wake), and stops when the run returns (``force_spinning_stop``), so that between requests it steals no core
-    from the other gunicorn workers (the reason gunicorn sets ``OMP_WAIT_POLICY=PASSIVE``). Measured (README,
-    "Speed"): the graph for one tweet 3.16 -> 2.88 ms; over HTTP, one client's p50 about 20% lower; batches and 8
-    or 32 clients within this machine's noise."""
-
-    def __init__(self, graph: bytes, threads: int, packed_graph: bytes | None = None):
-        self.session = _session(graph, threads)
-        self.packed_session = _session(packed_graph, threads) if packed_graph is not None else None
+class OnnxLayers(GraphRunner):
+    """:class:`.onnx_runtime.GraphRunner` for PyTorch callers: a callable (hidden states, attention mask) ->
+    hidden states, like the PyTorch layers. Measured (README, "Speed"): spinning briefly within a run, the graph
+    for one tweet 3.16 -> 2.88 ms; over HTTP, one client's p50 about 20% lower; batches and 8 or 32 clients within
+    this machine's noise."""
 
     def run(self, hidden: np.ndarray, mask: np.ndarray, pooled: bool = False) -> torch.Tensor:
-        """``pooled``: the graphs were built with a head, and take ``average``."""
-        feed = {"hidden": hidden, "mask": mask}
-        lengths = mask.sum(1, keepdims=True)
-        if self.packed_session is None or mask.all():
-            session = self.session
-            if pooled:
-                feed["average"] = (mask / lengths).astype(np.float32)[:, None, :]
-        else:
-            session, real = self.packed_session, np.flatnonzero(mask)
-            row = np.zeros(mask.size, dtype=np.int64)
-            row[real] = np.arange(len(real))
-            feed.update(real=real, row=row)
-            if pooled:  # row b holds 1/length at text b's real tokens (packed text after text)
-                average = np.zeros((mask.shape[0], len(real)), dtype=np.float32)
-                text = np.repeat(np.arange(mask.shape[0]), lengths[:, 0])
-                average[text, np.arange(len(real))] = 1.0 / lengths[text, 0]
-                feed["average"] = average
-        return torch.from_numpy(session.run(["out"], feed)[0])
+        return torch.from_numpy(self.run_numpy(hidden, mask, pooled))
 
     def __call__(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         return self.run(hidden.detach().float().contiguous().numpy(),
