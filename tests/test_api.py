@@ -4,7 +4,8 @@ import json
 import logging
 
 import pytest
-from conftest import FAKE_LABELS
+
+from backend.testing import FAKE_LABELS
 
 
 def assert_error(resp, status, code):
@@ -178,7 +179,8 @@ def test_demo_page_has_safe_headers(client):
     assert resp.status_code == 200 and b"<textarea" in resp.data
     assert "script-src 'self'" in resp.headers["Content-Security-Policy"]
     assert resp.headers["X-Frame-Options"] == "DENY"
-    assert client.get("/static/demo.js").status_code == 200
+    with client.get("/static/demo.js") as static:  # a file response: closed, or a ResourceWarning
+        assert static.status_code == 200
 
 
 def test_no_request_text_in_logs(client, caplog):

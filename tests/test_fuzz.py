@@ -2,11 +2,11 @@
 
 import json
 
-from conftest import FAKE_LABELS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backend.openapi import ERROR_CODES
+from backend.testing import FAKE_LABELS
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
