@@ -38,8 +38,11 @@ from training.sources import (
     IRONY_EMOJI,
     XLMT_LANGUAGES,
     Example,
+    Pair,
     all_sources,
     label_form,
+    parallel_pairs,
+    redistributable,
     text_problem,
 )
 
@@ -50,7 +53,7 @@ HUB_SOURCE_DATASETS = ("cardiffnlp/tweet_eval", "SemEvalWorkshop/sem_eval_2018_t
 
 MIN_COUNT = 150
 VALIDATION_PERCENT = 8
-FILES = ("train.jsonl", "validation.jsonl", "labels.json", "stats.json", "README.md")
+FILES = ("examples", "pairs", "labels.json", "stats.json", "README.md")
 
 
 @dataclass
@@ -117,9 +120,9 @@ def build(data_dir: Path, labels: list[str], min_count: int = MIN_COUNT,
     # Which side each text goes to, decided on its key so near-duplicates never straddle the split.
     side: dict[str, bool] = {}  # key -> validation?
     for ex in examples:
-        if ex.source == "tweeteval-emoji":
+        if ex.validation is not None:  # the source's own split; its dev / val wins over a copy in train
             key = keys[ex.text]
-            side[key] = side.get(key, False) or ex.validation  # TweetEval val wins over a copy in train
+            side[key] = side.get(key, False) or ex.validation
 
     train: list[Example] = []
     validation: list[Example] = []
@@ -165,8 +168,12 @@ def make_stats(train: list[Example], validation: list[Example], labels: list[str
                validation_percent: int) -> dict:
     train_labels, val_labels = Counter(ex.label for ex in train), Counter(ex.label for ex in validation)
     candidates = {e: n for e, n in sorted(out_of_vocabulary.items(), key=lambda kv: (-kv[1], kv[0])) if n >= 20}
+    weighted: Counter[str] = Counter()
+    for ex in train:
+        weighted[ex.label] += ex.weight
     return {
         "labels": len(labels),
+        "weighted_train_counts": {e: round(weighted[e], 2) for e in labels},  # what the label prior is made of
         "train": len(train),
         "validation": len(validation),
         "min_train_count": min(train_labels[e] for e in labels),
@@ -183,40 +190,76 @@ def make_stats(train: list[Example], validation: list[Example], labels: list[str
     }
 
 
-def _jsonl(rows: list[Example]) -> str:
-    return "".join(json.dumps({"text": ex.text, "label": ex.label, "source": ex.source, "language": ex.language},
-                              ensure_ascii=False) + "\n" for ex in rows)
+def _columns(rows: list[Example]) -> dict[str, list]:
+    return {"text": [ex.text for ex in rows], "label": [ex.label for ex in rows],
+            "source": [ex.source for ex in rows], "language": [ex.language for ex in rows],
+            "weight": [ex.weight for ex in rows]}
 
 
-def write(built: Built, output_dir: Path) -> None:
-    """All files into a temporary sibling folder, then swapped in: a failed build leaves the old dataset intact."""
+def emoji_features(labels: list[str]):
+    """The examples' schema: the label is a ``ClassLabel`` whose names are the emojis, so the vocabulary travels
+    with the data (``features["label"].names``)."""
+    from datasets import ClassLabel, Features, Value
+
+    return Features({"text": Value("string"), "label": ClassLabel(names=labels), "source": Value("string"),
+                     "language": Value("string"), "weight": Value("float32")})
+
+
+def to_dataset_dict(built: Built, publishable_only: bool = False):
+    """The examples as a ``datasets.DatasetDict`` (train, validation); with ``publishable_only`` the rows of sources
+    that may not be redistributed (training.sources.NOT_REDISTRIBUTABLE) are left out."""
+    from datasets import Dataset, DatasetDict
+
+    keep = (lambda ex: redistributable(ex.source)) if publishable_only else (lambda ex: True)
+    features = emoji_features(built.labels)
+    return DatasetDict({name: Dataset.from_dict(_columns([ex for ex in rows if keep(ex)]), features=features)
+                        for name, rows in (("train", built.train), ("validation", built.validation))})
+
+
+def pairs_dataset_dict(pairs: list[Pair], validation_percent: int):
+    """Parallel pairs (english, translation, language, source) split by a hash of the English side."""
+    from datasets import Dataset, DatasetDict
+
+    sides: dict[bool, list[Pair]] = {False: [], True: []}
+    for p in pairs:
+        sides[in_validation(near_duplicate_key(p.english), validation_percent)].append(p)
+    return DatasetDict({name: Dataset.from_dict({k: [getattr(p, k) for p in sides[v]]
+                                                 for k in ("english", "translation", "language", "source")})
+                        for name, v in (("train", False), ("validation", True))})
+
+
+def collect_pairs(data_dir: Path) -> list[Pair]:
+    """Usable parallel pairs: both sides long enough once normalised, each English-translation pair once."""
+    try:
+        found = list(parallel_pairs(Path(data_dir)))
+    except FileNotFoundError:
+        log.warning("no parallel/ folder in %s: the dataset has no pairs", data_dir)
+        return []
+    seen: set[tuple[str, str]] = set()
+    pairs = []
+    for p in found:
+        if not text_problem(p.english) and not text_problem(p.translation) and (p.english, p.translation) not in seen:
+            seen.add((p.english, p.translation))
+            pairs.append(p)
+    return pairs
+
+
+def write(built: Built, output_dir: Path, pairs: list[Pair] | None = None) -> None:
+    """All files into a temporary sibling folder, then swapped in: a failed build leaves the old dataset intact.
+    ``examples/`` and ``pairs/`` are ``DatasetDict.save_to_disk`` folders (Arrow), read back with
+    :func:`load_examples` / :func:`load_pairs`."""
     tmp = output_dir.with_name(output_dir.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    (tmp / "validation_by_language").mkdir(parents=True)
-    (tmp / "train.jsonl").write_text(_jsonl(built.train), encoding="utf-8")
-    (tmp / "validation.jsonl").write_text(_jsonl(built.validation), encoding="utf-8")
-    for language in built.stats["per_language"]["validation"]:
-        rows = [ex for ex in built.validation if ex.language == language]
-        (tmp / "validation_by_language" / f"{language}.jsonl").write_text(_jsonl(rows), encoding="utf-8")
+    tmp.mkdir(parents=True)
+    to_dataset_dict(built).save_to_disk(str(tmp / "examples"))
+    pairs_dataset_dict(pairs or [], built.stats["validation_percent"]).save_to_disk(str(tmp / "pairs"))
+    built.stats["pairs"] = {"total": len(pairs or []), "per_language": dict(Counter(p.language for p in pairs or []))}
     (tmp / "labels.json").write_text(json.dumps(built.labels, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (tmp / "stats.json").write_text(json.dumps(built.stats, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (tmp / "README.md").write_text(dataset_card(built), encoding="utf-8")
     shutil.rmtree(output_dir, ignore_errors=True)
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp.rename(output_dir)
-
-
-def _read_rows(file: Path, known: set[str]) -> Split:
-    texts, emojis = [], []
-    with file.open(encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            row = json.loads(line)
-            label = label_form(row["label"])
-            if label not in known:
-                raise ValueError(f"{file}:{n}: label {row['label']!r} is not in labels.json")
-            texts.append(row["text"])
-            emojis.append(label)
-    return Split(texts, emojis)
 
 
 def _built_labels(folder: Path) -> list[str]:
@@ -226,25 +269,61 @@ def _built_labels(folder: Path) -> list[str]:
     return json.loads((folder / "labels.json").read_text(encoding="utf-8"))
 
 
-def load_built(path: str | Path) -> tuple[Split, Split, list[str]]:
-    """(train, validation, labels) of a built dataset folder, for ``training/train.py --dataset <folder>``."""
+def load_examples(path: str | Path):
+    """A built dataset's examples as a ``DatasetDict`` (train, validation), through the datasets API."""
+    from datasets import load_from_disk
+
     folder = Path(path)
-    labels = _built_labels(folder)
-    known = set(labels)
-    return _read_rows(folder / "train.jsonl", known), _read_rows(folder / "validation.jsonl", known), labels
+    _built_labels(folder)
+    return load_from_disk(str(folder / "examples"))
+
+
+def load_pairs(path: str | Path):
+    """A built dataset's parallel pairs as a ``DatasetDict`` (train, validation)."""
+    from datasets import load_from_disk
+
+    return load_from_disk(str(Path(path) / "pairs"))
+
+
+def _split(ds) -> Split:
+    names = ds.features["label"].names
+    return Split(list(ds["text"]), [names[i] for i in ds["label"]])
+
+
+def load_built(path: str | Path) -> tuple[Split, Split, list[str]]:
+    """(train, validation, labels) of a built dataset folder."""
+    ds = load_examples(path)
+    return _split(ds["train"]), _split(ds["validation"]), list(ds["train"].features["label"].names)
 
 
 def load_validation(path: str | Path) -> Split:
     """The built dataset's fixed validation split alone (calibration and evaluation need no training rows)."""
-    folder = Path(path)
-    return _read_rows(folder / "validation.jsonl", set(_built_labels(folder)))
+    return _split(load_examples(path)["validation"])
 
 
 def load_validation_by_language(path: str | Path) -> dict[str, Split]:
-    """The built dataset's validation rows per language code (``validation_by_language/<code>.jsonl``)."""
-    folder = Path(path)
-    known = set(_built_labels(folder))
-    return {f.stem: _read_rows(f, known) for f in sorted((folder / "validation_by_language").glob("*.jsonl"))}
+    """The built dataset's validation rows per language code."""
+    val = load_examples(path)["validation"]
+    return {lang: _split(val.filter(lambda r, lang=lang: r["language"] == lang))
+            for lang in sorted(set(val["language"]))}
+
+
+def load_validation_by_source(path: str | Path) -> dict[str, Split]:
+    """The built dataset's validation rows per source family (``brighter``, ``emojispace``, ...)."""
+    val = load_examples(path)["validation"]
+    families = [source_family(s) for s in val["source"]]
+    names = val.features["label"].names
+    out: dict[str, Split] = {}
+    for family, text, label in zip(families, val["text"], val["label"], strict=True):
+        split = out.setdefault(family, Split([], []))
+        split.texts.append(text)
+        split.labels.append(names[label])
+    return dict(sorted(out.items()))
+
+
+def source_family(source: str) -> str:
+    """``brighter:emotion`` -> ``brighter``; ``tweeteval-irony`` -> ``tweeteval``."""
+    return source.split(":")[0].split("-")[0]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -446,7 +525,7 @@ def main(args: BuildArgs) -> Built:
     t0 = time.time()
     labels = [label_form(e) for e in args.labels.split(",") if e.strip()] if args.labels else list(WIDE_EMOJIS)
     built = build(Path(args.data_dir), labels, args.min_count, args.validation_percent, args.hub)
-    write(built, Path(args.output_dir))
+    write(built, Path(args.output_dir), collect_pairs(Path(args.data_dir)))
     s = built.stats
     log.info("%s: %d labels (min %d train examples), train %d, validation %d, in %.1fs", args.output_dir,
              s["labels"], s["min_train_count"], s["train"], s["validation"], time.time() - t0)

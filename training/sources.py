@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import html
+import json
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 # ---------------------------------------------------------------------------------------------------------------
 
 _GENDER_SUFFIX_RE = re.compile("\u200d[\u2640\u2642]$")  # 🤦‍♀ / 🤦‍♂ -> 🤦: the label is the gesture
+# Hearts typed as text symbols (♥ U+2665 heart suit, ♡ U+2661 white heart suit) are the red heart: one label.
+HEART_FORMS: dict[str, str] = {"\u2665": "❤", "\u2661": "❤"}
 _PLACEHOLDER_RE = re.compile(r"@user|\bhttp\b")
 MIN_TEXT_CHARS = 3  # letters / digits a tweet must keep once its emojis (and @user / http) are gone
 
@@ -43,6 +46,7 @@ def label_form(emoji: str) -> str:
     """The label an emoji counts as: :func:`canonical_emoji` (no variation selectors, no skin tones), gendered
     person emojis folded into the person; ``""`` for debris that is no emoji on its own."""
     key = _GENDER_SUFFIX_RE.sub("", canonical_emoji(emoji)).strip("\u200d")
+    key = HEART_FORMS.get(key, key)
     if not key or re.fullmatch(f"[{REGIONAL_INDICATORS}\u20e3\u200d]", key):
         return ""
     return key
@@ -91,9 +95,12 @@ def text_problem(text: str) -> str:
 # Emotions -> emojis
 # ---------------------------------------------------------------------------------------------------------------
 
-# One primary emoji per emotion, the one people most often put on that feeling in tweets (see the dataset card):
+# One emoji per emotion label, the one people most often put on that feeling (see the dataset card). Every
+# emotion-labelled source goes through this one mapping: SemEval-2018 E-c (11 emotions), TweetEval emotion,
+# BRIGHTER (6), XED (Plutchik's 8) and GoEmotions (27). Other emojis of a feeling (😠 😤 🤬 for anger, ...) come from
+# the texts that carry them (Emojispace, tweets).
 EMOTION_EMOJI: dict[str, str] = {
-    "anger": "😡",  # enraged face: the common anger emoji (😠 is rarer)
+    "anger": "😡",  # enraged face: the common anger emoji
     "anticipation": "👀",  # eyes: "can't wait to see", watching something coming
     "disgust": "🤢",  # nauseated face
     "fear": "😱",  # face screaming in fear: the fear / shock emoji of tweets (😨 is rarer)
@@ -104,6 +111,25 @@ EMOTION_EMOJI: dict[str, str] = {
     "sadness": "😢",  # crying face (😭 stays with the tweets that carry it: it is as often laughter as grief)
     "surprise": "😮",  # face with open mouth
     "trust": "🤝",  # handshake
+    # GoEmotions' finer feelings (Demszky et al., 2020); "realization" and "neutral" have no emoji of their own
+    "admiration": "👏",  # clapping hands
+    "amusement": "🤣",  # rolling on the floor laughing
+    "annoyance": "😒",  # unamused face
+    "approval": "👍",  # thumbs up
+    "caring": "🤗",  # hugging face
+    "confusion": "🤔",  # thinking face
+    "curiosity": "🤔",
+    "desire": "😍",  # smiling face with heart-eyes
+    "disappointment": "😞",
+    "disapproval": "👎",  # thumbs down
+    "embarrassment": "😳",  # flushed face
+    "excitement": "🎉",  # party popper: celebration
+    "gratitude": "🙏",  # folded hands: "thank you"
+    "grief": "💔",  # broken heart
+    "nervousness": "😬",  # grimacing face
+    "pride": "🙌",  # raising hands: "we did it", celebrating a success
+    "relief": "😌",  # relieved face
+    "remorse": "😔",  # pensive face
 }
 # Plutchik's dyads (E-c's eleven emotions follow his wheel; its love, optimism and pessimism are themselves dyads)
 # for feelings E-c has no label of its own for: a tweet marked with BOTH emotions also yields the dyad's emoji.
@@ -131,7 +157,10 @@ class Example:
     label: str  # label_form of an emoji
     source: str  # e.g. "tweeteval-emoji", "semeval2018-affect:emotion", "xlm-t:emojis"
     language: str  # ISO 639-1
-    validation: bool = False  # pinned to validation by its source's own split (TweetEval emoji val)
+    # the source's own split: True (its dev / val split) or False (its train split, when it has a dev split);
+    # None: the build splits it by a hash of the text (sources with one file)
+    validation: bool | None = None
+    weight: float = 1.0  # loss weight; Emojispace, balanced by design, weighs less (EMOJISPACE_WEIGHT)
 
 
 XLMT_LANGUAGES: dict[str, str] = {
@@ -156,7 +185,8 @@ def _hub_split(split: str) -> str:
     return {"val": "validation", "dev": "validation"}.get(split, split)
 
 
-def _emoji_examples(texts: list[str], source: str, language: str) -> Iterator[Example]:
+def _emoji_examples(texts: list[str], source: str, language: str,
+                    validation: bool | None = None) -> Iterator[Example]:
     """DeepMoji-style: the emojis a tweet carries become its labels, cut out of its text. Texts left too short are
     dropped by the build (:func:`text_problem`), which counts them."""
     for raw in texts:
@@ -165,13 +195,23 @@ def _emoji_examples(texts: list[str], source: str, language: str) -> Iterator[Ex
             continue
         text = clean_text(raw)
         for label in labels:
-            yield Example(text, label, source, language)
+            yield Example(text, label, source, language, validation)
 
 
 def _labelled_examples(texts: list[str], emojis: list[str], source: str, language: str,
-                       validation: bool = False) -> Iterator[Example]:
+                       validation: bool | None = None) -> Iterator[Example]:
     for raw, emoji in zip(texts, emojis, strict=True):
         yield Example(clean_text(raw), label_form(emoji), source, language, validation)
+
+
+def _emotion_examples(texts: list[str], emotions: list[list[str]], source: str, language: str,
+                      validation: bool | None = None) -> Iterator[Example]:
+    """One example per emotion marked on a text, through EMOTION_EMOJI (and the dyads), then the emojis the text
+    itself carries (DeepMoji-style)."""
+    for raw, marked in zip(texts, emotions, strict=True):
+        emojis = emotion_emojis(marked)
+        yield from _labelled_examples([raw] * len(emojis), emojis, f"{source}:emotion", language, validation)
+    yield from _emoji_examples(texts, f"{source}:emojis", language, validation)
 
 
 def tweeteval_emoji(data_dir: Path, split: str, hub: bool = False) -> Iterator[Example]:
@@ -218,15 +258,15 @@ def tweeteval_emotion(data_dir: Path, split: str, hub: bool = False) -> Iterator
     else:
         raise FileNotFoundError(folder)
     emojis = [EMOTION_EMOJI[names[i].strip()] for i in ids]
-    yield from _labelled_examples(texts, emojis, "tweeteval-emotion", "en")
-    yield from _emoji_examples(texts, "tweeteval-emotion:emojis", "en")
+    yield from _labelled_examples(texts, emojis, "tweeteval-emotion", "en", split == "val")
+    yield from _emoji_examples(texts, "tweeteval-emotion:emojis", "en", split == "val")
 
 
 def emotion_emojis(marked: list[str]) -> list[str]:
     """The emojis a set of emotions yields: one per emotion (EMOTION_EMOJI), one per dyad present
     (EMOTION_PAIR_EMOJI), distinct, in a fixed order."""
     present = set(marked)
-    emojis = [EMOTION_EMOJI[e] for e in AFFECT_EMOTIONS if e in present]
+    emojis = [emoji for e, emoji in EMOTION_EMOJI.items() if e in present]
     emojis += [emoji for pair, (_, emoji) in EMOTION_PAIR_EMOJI.items() if present.issuperset(pair)]
     return list(dict.fromkeys(emojis))
 
@@ -246,22 +286,20 @@ def read_affect_ec(path: Path) -> tuple[list[str], list[list[str]]]:
     return texts, emotions
 
 
-def semeval2018_affect(data_dir: Path, split: str, hub: bool = False) -> Iterator[Example]:
-    """SemEval-2018 Affect E-c (11 emotions, multi-label): one example per emotion marked, through EMOTION_EMOJI;
-    the raw tweets' own emojis as labels too."""
-    path = data_dir / "semeval2018-affect" / f"en_ec_{split}.tsv"
+def semeval2018_affect(data_dir: Path, split: str, hub: bool = False, language: str = "en") -> Iterator[Example]:
+    """SemEval-2018 Affect E-c (11 emotions, multi-label; English, Spanish, Arabic): one example per emotion marked,
+    through EMOTION_EMOJI; the raw tweets' own emojis as labels too. ``dev`` is the fixed validation part."""
+    path = data_dir / "semeval2018-affect" / f"{language}_ec_{split}.tsv"
     if path.exists():
         texts, emotions = read_affect_ec(path)
     elif hub:
-        ds = _hub("SemEvalWorkshop/sem_eval_2018_task_1", "subtask5.english", _hub_split(split))
+        config = {"en": "english", "es": "spanish", "ar": "arabic"}[language]
+        ds = _hub("SemEvalWorkshop/sem_eval_2018_task_1", f"subtask5.{config}", _hub_split(split))
         texts = list(ds["Tweet"])
         emotions = [[e for e in AFFECT_EMOTIONS if row[e]] for row in ds]
     else:
         raise FileNotFoundError(path)
-    for raw, marked in zip(texts, emotions, strict=True):
-        emojis = emotion_emojis(marked)
-        yield from _labelled_examples([raw] * len(emojis), emojis, "semeval2018-affect:emotion", "en")
-    yield from _emoji_examples(texts, "semeval2018-affect:emojis", "en")
+    yield from _emotion_examples(texts, emotions, "semeval2018-affect", language, split == "dev")
 
 
 def tweeteval_task_emojis(data_dir: Path, task: str, split: str, hub: bool = False) -> Iterator[Example]:
@@ -278,8 +316,8 @@ def tweeteval_task_emojis(data_dir: Path, task: str, split: str, hub: bool = Fal
         raise FileNotFoundError(folder)
     if task == "irony":  # label 1 = irony (mapping.txt: 0 non_irony, 1 irony)
         ironic = [t for t, i in zip(texts, ids, strict=True) if i == 1]
-        yield from _labelled_examples(ironic, [IRONY_EMOJI] * len(ironic), "tweeteval-irony", "en")
-    yield from _emoji_examples(texts, f"tweeteval-{task}:emojis", "en")
+        yield from _labelled_examples(ironic, [IRONY_EMOJI] * len(ironic), "tweeteval-irony", "en", split == "val")
+    yield from _emoji_examples(texts, f"tweeteval-{task}:emojis", "en", split == "val")
 
 
 def xlmt_emojis(data_dir: Path, language: str, hub: bool = False) -> Iterator[Example]:
@@ -294,6 +332,177 @@ def xlmt_emojis(data_dir: Path, language: str, hub: bool = False) -> Iterator[Ex
     yield from _emoji_examples(texts, "xlm-t:emojis", XLMT_LANGUAGES[language])
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# The multilingual sources (../shared/data/README.md lists each one's format and licence)
+# ---------------------------------------------------------------------------------------------------------------
+
+# Emojispace is balanced by design (about 700 tweets per class), unlike real use: its rows weigh this much in the
+# loss and in the label prior the model learns, so 62 evenly spread classes do not flatten that prior.
+EMOJISPACE_WEIGHT = 0.25
+# Emojispace's placeholders -> the project's own (backend.modeling.text); ``_emo`` marks where an emoji stood.
+_EMOJISPACE_RE = re.compile(r"\b_(usr|url|nums|emo)\b")
+_EMOJISPACE_FORMS = {"usr": "@user", "url": "http", "nums": "0", "emo": " "}
+
+# BRIGHTER's language codes -> the codes the dataset uses (ISO 639-1 where there is one).
+BRIGHTER_LANGUAGES: dict[str, str] = {
+    "afr": "af", "amh": "am", "arq": "arq", "ary": "ary", "chn": "zh", "deu": "de", "eng": "en", "esp": "es",
+    "hau": "ha", "hin": "hi", "ibo": "ig", "kin": "rw", "mar": "mr", "orm": "om", "pcm": "pcm", "ptbr": "pt-BR",
+    "ptmz": "pt-MZ", "ron": "ro", "rus": "ru", "som": "so", "sun": "su", "swa": "sw", "swe": "sv", "tat": "tt",
+    "tir": "ti", "ukr": "uk", "vmw": "vmw", "yor": "yo",
+}
+BRIGHTER_EMOTIONS: tuple[str, ...] = ("anger", "disgust", "fear", "joy", "sadness", "surprise")
+XED_EMOTIONS: tuple[str, ...] = ("anger", "anticipation", "disgust", "fear", "joy", "sadness", "surprise", "trust")
+XED_MAX_ROWS = 3000  # subtitle lines per XED file (every n-th row): enough per language, no language dominating
+_XED_NAME_RE = re.compile(r"([a-z]+)-(?:projections2?|annotated)\.tsv")
+
+
+def _csv_rows(path: Path, delimiter: str = ",", header: bool = True) -> list[list[str]]:
+    csv.field_size_limit(1 << 24)
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.reader(f, delimiter=delimiter) if r]
+    return rows[1:] if header else rows
+
+
+def _every_nth(rows: list, n_max: int) -> list:
+    """At most ``n_max`` rows spread evenly over the file (deterministic: no sampling)."""
+    step = max(1, -(-len(rows) // n_max))
+    return rows[::step]
+
+
+def emojispace(data_dir: Path) -> Iterator[Example]:
+    """Emojispace (Spanish tweets, 64 emoji classes, one per tweet), with weight EMOJISPACE_WEIGHT."""
+    path = data_dir / "emojispace" / "es_train.jsonl"
+    if not path.exists():
+        raise FileNotFoundError(path)
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            text = _EMOJISPACE_RE.sub(lambda m: _EMOJISPACE_FORMS[m.group(1)], row["text"])
+            yield Example(clean_text(text), label_form(row["emoji"]), "emojispace", "es", weight=EMOJISPACE_WEIGHT)
+
+
+def read_brighter(path: Path) -> tuple[list[str], list[list[str]]]:
+    """A BRIGHTER CSV (``id,text,<emotion columns>``; English has no disgust column): texts and emotions marked."""
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        rows = [(r["text"], [e for e in BRIGHTER_EMOTIONS if r.get(e) == "1"]) for r in reader]
+    return [t for t, _ in rows], [m for _, m in rows]
+
+
+def brighter(data_dir: Path, code: str, split: str) -> Iterator[Example]:
+    """BRIGHTER (SemEval-2025 Task 11 track A): perceived emotions in 28 languages; ``dev`` is the fixed
+    validation part (and what training.evaluate's family hit@3 reads)."""
+    path = data_dir / "brighter" / f"{code}_{split}.csv"
+    if not path.exists():
+        raise FileNotFoundError(path)
+    texts, emotions = read_brighter(path)
+    yield from _emotion_examples(texts, emotions, "brighter", BRIGHTER_LANGUAGES[code], split == "dev")
+
+
+def goemotions(data_dir: Path, split: str, hub: bool = False) -> Iterator[Example]:
+    """GoEmotions (English Reddit comments, 27 emotions + neutral), through EMOTION_EMOJI; ``dev`` is validation."""
+    folder = data_dir / "goemotions"
+    if folder.is_dir():
+        names = read_lines(folder / "emotions.txt")
+        rows = _csv_rows(folder / f"{split}.tsv", "\t", header=False)
+        texts = [r[0] for r in rows]
+        emotions = [[names[int(i)] for i in r[1].split(",")] for r in rows]
+    elif hub:
+        ds = _hub("google-research-datasets/go_emotions", "simplified", _hub_split(split))
+        names = ds.features["labels"].feature.names
+        texts, emotions = list(ds["text"]), [[names[i] for i in ids] for ids in ds["labels"]]
+    else:
+        raise FileNotFoundError(folder)
+    emotions = [[e for e in marked if e in EMOTION_EMOJI] for marked in emotions]
+    yield from _emotion_examples(texts, emotions, "goemotions", "en", split == "dev")
+
+
+def xed(data_dir: Path, file: str) -> Iterator[Example]:
+    """XED film subtitles with Plutchik's eight emotions (``1, 4``: anger and fear), English annotated and 40+
+    languages by projection; at most XED_MAX_ROWS lines a file."""
+    path = data_dir / "xed-projections" / file
+    language = _XED_NAME_RE.fullmatch(file).group(1)  # type: ignore[union-attr]
+    rows = _csv_rows(path, "\t", header=file.endswith("projections2.tsv"))
+    texts, emotions = [], []
+    for row in _every_nth([r for r in rows if len(r) >= 2], XED_MAX_ROWS):
+        ids = [int(x) for x in re.findall(r"\d+", row[1]) if 1 <= int(x) <= len(XED_EMOTIONS)]
+        if ids:
+            texts.append(row[0])
+            emotions.append([XED_EMOTIONS[i - 1] for i in ids])
+    yield from _emotion_examples(texts, emotions, "xed", {"cn": "zh", "br": "pt-BR", "tw": "zh-TW"}.get(language,
+                                                                                                        language))
+
+
+def carried_emojis(data_dir: Path, name: str) -> Iterator[Example]:
+    """Tweets in Turkish, Arabic, Portuguese and German whose own emojis are the labels (their offensive / toxic
+    labels are never used); a source's dev / validation file is its fixed validation part."""
+    files = {
+        "offenseval2020-tr": ("offenseval2020/tr_train.tsv", "tr", "\t", 1, None),
+        "offenseval2020-ar": ("offenseval2020/ar_train.tsv", "ar", "\t", 1, False),
+        "offenseval2020-ar-dev": ("offenseval2020/ar_dev.tsv", "ar", "\t", 1, True),
+        "told-br": ("told-br/pt_train.csv", "pt", ",", 0, False),
+        "told-br-validation": ("told-br/pt_validation.csv", "pt", ",", 0, True),
+        "germeval2018": ("germeval2018/de_train.tsv", "de", "\t", 0, None),
+    }
+    file, language, delimiter, column, validation = files[name]
+    path = data_dir / file
+    if not path.exists():
+        raise FileNotFoundError(path)
+    rows = _csv_rows(path, delimiter, header=name != "germeval2018")
+    yield from _emoji_examples([r[column] for r in rows], name.removesuffix("-dev").removesuffix("-validation"),
+                               language, validation)
+
+
+CARRIED_EMOJI_SOURCES = ("offenseval2020-tr", "offenseval2020-ar", "offenseval2020-ar-dev", "told-br",
+                         "told-br-validation", "germeval2018")
+# What may be published (training.push): sources whose terms forbid redistribution, or that state none, train the
+# model but stay out of the published dataset (its card says so).
+NOT_REDISTRIBUTABLE = ("semeval2018-affect", "offenseval2020")
+
+
+def redistributable(source: str) -> bool:
+    return not source.startswith(NOT_REDISTRIBUTABLE)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Parallel text: the same sentence in English and another language (cross-lingual distillation)
+# ---------------------------------------------------------------------------------------------------------------
+
+PAIRS_PER_LANGUAGE = 1500  # per XED language pair file (every n-th line), per other source
+
+
+@dataclass(frozen=True)
+class Pair:
+    english: str
+    translation: str
+    language: str
+    source: str
+
+
+def parallel_pairs(data_dir: Path) -> Iterator[Pair]:
+    """English sentences and their translations: XED's aligned subtitles (41 languages), GoEmotions dev in Russian,
+    NusaX (Indonesian and 10 local languages). Texts are normalised like every training text."""
+    folder = data_dir / "parallel"
+    if not folder.is_dir():
+        raise FileNotFoundError(folder)
+    for path in sorted((folder / "xed").glob("*.tsv")):
+        rows = [r for r in _csv_rows(path, "\t", header=False) if len(r) >= 6]
+        for r in _every_nth(rows, PAIRS_PER_LANGUAGE):
+            yield Pair(clean_text(r[4]), clean_text(r[5]), path.stem.replace("_", "-"), "xed")
+    goemotions_ru = folder / "ru-goemotions_validation.csv"
+    if goemotions_ru.exists():
+        for r in _every_nth(_csv_rows(goemotions_ru), PAIRS_PER_LANGUAGE):
+            yield Pair(clean_text(r[1]), clean_text(r[0]), "ru", "goemotions-ru")
+    for split in ("train", "valid"):
+        path = folder / f"nusax_mt_{split}.csv"
+        if path.exists():
+            with path.open(encoding="utf-8", newline="") as f:
+                for row in csv.DictReader(f):
+                    for language, text in row.items():
+                        if language not in ("english", "") and text:
+                            yield Pair(clean_text(row["english"]), clean_text(text), language, "nusax")
+
+
 def all_sources(data_dir: Path, hub: bool = False) -> list[tuple[str, Callable[[], Iterator[Example]]]]:
     """Every training source, by name, in a fixed order (the build's output order follows it)."""
     d = Path(data_dir)
@@ -304,12 +513,26 @@ def all_sources(data_dir: Path, hub: bool = False) -> list[tuple[str, Callable[[
         ("semeval2018/es_trial", lambda: semeval2018_emoji(d, "es")),
         ("tweeteval/emotion/train", lambda: tweeteval_emotion(d, "train", hub)),
         ("tweeteval/emotion/val", lambda: tweeteval_emotion(d, "val", hub)),
-        ("semeval2018-affect/en_ec_train", lambda: semeval2018_affect(d, "train", hub)),
-        ("semeval2018-affect/en_ec_dev", lambda: semeval2018_affect(d, "dev", hub)),
     ]
+    for language in ("en", "es", "ar"):
+        for split in ("train", "dev"):
+            sources.append((f"semeval2018-affect/{language}_ec_{split}",
+                            lambda lang=language, s=split: semeval2018_affect(d, s, hub, lang)))
     for task in TWEETEVAL_TASKS_WITH_EMOJIS:
         for split in ("train", "val"):
             sources.append((f"tweeteval/{task}/{split}", lambda t=task, s=split: tweeteval_task_emojis(d, t, s, hub)))
     for language in XLMT_LANGUAGES:
         sources.append((f"xlm-t/{language}/train", lambda lang=language: xlmt_emojis(d, lang, hub)))
+    sources.append(("emojispace/es_train", lambda: emojispace(d)))
+    for code in BRIGHTER_LANGUAGES:
+        for split in ("train", "dev"):
+            sources.append((f"brighter/{code}_{split}", lambda c=code, s=split: brighter(d, c, s)))
+    for split in ("train", "dev"):
+        sources.append((f"goemotions/{split}", lambda s=split: goemotions(d, s, hub)))
+    xed_files = sorted(p.name for p in (d / "xed-projections").glob("*.tsv")) if (d / "xed-projections").is_dir() \
+        else ["en-annotated.tsv"]
+    for file in xed_files:
+        sources.append((f"xed-projections/{file}", lambda f=file: xed(d, f)))
+    for name in CARRIED_EMOJI_SOURCES:
+        sources.append((name, lambda n=name: carried_emojis(d, n)))
     return sources

@@ -67,7 +67,8 @@ TWEETEVAL_EMOJIS: tuple[str, ...] = (
 
 # The wide vocabulary (training/build_dataset.py; its dataset card says where each label's examples come from):
 # TweetEval's 20 first, in their id order, then the emojis the other sources back with at least 150 training
-# examples each. Negative feelings come from emotion-annotated tweets and tweets that carried them.
+# examples each. A label keeps its id when the vocabulary grows (new labels go at the end), so a model trained on
+# an earlier vocabulary starts the next one with its head rows (training.train --init_from).
 # The negative feelings: anger, sadness, fear, disgust, pessimism, contempt ... (benchmarks.multilingual checks
 # that suggestions follow a tweet's sentiment with them).
 NEGATIVE_EMOJIS: tuple[str, ...] = ("😡", "😢", "😭", "😱", "🤢", "😞", "😔", "😩", "🙄")
@@ -75,11 +76,64 @@ WIDE_EMOJIS: tuple[str, ...] = TWEETEVAL_EMOJIS + (
     "💪", "👌", "🇪🇸", "💞", "🎶", "💘",  # SemEval-2018 Spanish-only labels (🔝 has no examples)
 ) + NEGATIVE_EMOJIS + (
     "🙃", "😮", "👀", "🤝", "🙏", "🥰",  # irony, surprise, anticipation, trust, optimism, love
+) + (
+    # The multilingual vocabulary: Emojispace's classes (Spanish tweets), the GoEmotions feelings (see
+    # training.sources.EMOTION_EMOJI) and the emojis real tweets in Turkish, Arabic, Portuguese and German carry.
+    "😠", "😤", "😒",  # anger, annoyance
+    "😰", "😬", "😳",  # fear, nervousness, embarrassment
+    "😑", "😣",  # disgust
+    "💔", "😥", "😓", "😪", "😫", "😕", "😐",  # sadness, grief, worry
+    "🤣", "😅", "😀", "😃", "😄", "🙂", "😋", "😏", "🤭", "🙈", "🙊", "🤓", "🌚", "😈", "🤤", "😴", "😌",  # joy, play
+    "💖", "😻", "🤗",  # love, caring
+    "👏", "👍", "👎", "🎉", "🙌",  # admiration, approval, disapproval, celebration (excitement, pride)
+    "🤔", "🤦",  # confusion, facepalm
 )
+
+# The six basic emotions' families of emojis: a suggestion "fits" a text of that emotion when one of its top
+# suggestions is in the family (training.evaluate's BRIGHTER hit@3). Canonical forms (no U+FE0F, no skin tones).
+EMOTION_FAMILIES: dict[str, frozenset[str]] = {
+    "joy": frozenset("😂 🤣 😁 😊 😄 😃 😆 😀 ☺ 🙂 😹 🥳 😅 😜".split()),
+    "love": frozenset("❤ 😍 🥰 💕 😘 💖 💗 💞 💘 💙 💜 ♥ 💓 😻 ♡ 💛 💚 🧡 🤍 🖤 😙 😚".split()),
+    "sadness": frozenset("😢 😭 😞 😔 💔 😿 ☹ 🙁 😥 😓 😪 😟 🥺 😩 😫".split()),
+    "anger": frozenset("😡 😠 🤬 😤 👿 💢 🖕 😒".split()),
+    "fear": frozenset("😱 😨 😰 😬 😧 😳 🙀 😟 😖".split()),
+    "disgust": frozenset("🤢 🤮 😖 🙄 😒 😑 😣 😷".split()),
+    "surprise": frozenset("😮 😲 😯 😳 😱 🤯 😦 😧 👀 😵".split()),
+}
 
 # CLDR short names for wide-vocabulary emojis whose Unicode names read oddly.
 CLDR_NAMES.update({
     "😘": "face blowing a kiss",
     "🎄": "Christmas tree",
     "🎶": "musical notes",
+    "😠": "angry face",
+    "🤬": "face with symbols on mouth",
+    "😰": "anxious face with sweat",
+    "😬": "grimacing face",
+    "😑": "expressionless face",
+    "😣": "persevering face",
+    "💔": "broken heart",
+    "😥": "sad but relieved face",
+    "😓": "downcast face with sweat",
+    "😪": "sleepy face",
+    "😫": "tired face",
+    "😕": "confused face",
+    "😀": "grinning face",
+    "😃": "grinning face with big eyes",
+    "😄": "grinning face with smiling eyes",
+    "🙂": "slightly smiling face",
+    "😋": "face savoring food",
+    "🤭": "face with hand over mouth",
+    "🙈": "see-no-evil monkey",
+    "🙊": "speak-no-evil monkey",
+    "🤓": "nerd face",
+    "🌚": "new moon face",
+    "🤤": "drooling face",
+    "😻": "smiling cat with heart-eyes",
+    "👍": "thumbs up",
+    "👎": "thumbs down",
+    "🎉": "party popper",
+    "🙌": "raising hands",
+    "🤮": "face vomiting",
+    "😅": "grinning face with sweat",
 })
