@@ -1,23 +1,22 @@
-// Build: bundles the ES modules of src/ per entry point, writes dist/chrome and dist/firefox
-// (each with its own manifest from src/manifest.js) and zips them. `--no-zip` skips the zips.
+// Build: bundles the ES modules of src/ per entry point into dist/chrome and dist/firefox (each with its own
+// manifest from src/manifest.js and the committed icons), then packs each with `web-ext build` into
+// dist/emoji-suggest-<browser>.zip. `--no-zip` skips the zips. `--test-hooks` builds dist-test/ instead: the same
+// bundles with the message handlers only the end-to-end tests use (never zipped, never shipped).
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import webExt from 'web-ext';
 import { buildManifest } from '../src/manifest.js';
-import { drawIcon } from './png.mjs';
-import { zipDirectory } from './zip.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const zip = !process.argv.includes('--no-zip');
 
 const ENTRIES = {
-  'background.js': 'src/background/main.js',
-  'content.js': 'src/content/main.js',
-  'popup.js': 'src/popup/popup.js',
-  'options.js': 'src/options/options.js',
+  background: 'src/background/main.js',
+  content: 'src/content/main.js',
+  popup: 'src/popup/popup.js',
+  options: 'src/options/options.js',
 };
 const STATIC = {
   'popup.html': 'src/popup/popup.html',
@@ -27,27 +26,48 @@ const STATIC = {
 };
 const TARGETS = { chrome: ['chrome110'], firefox: ['firefox140'] };
 
-for (const browser of ['chrome', 'firefox']) {
-  const out = join(dist, browser);
+/** Bundle the extension for `browser` into `out` (emptied first). */
+export async function bundle(browser, out, { testHooks = false } = {}) {
   rmSync(out, { recursive: true, force: true });
-  mkdirSync(join(out, 'icons'), { recursive: true });
+  mkdirSync(out, { recursive: true });
   await build({
-    entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, src]) => [name.replace(/\.js$/, ''), join(root, src)])),
+    entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, src]) => [name, join(root, src)])),
     outdir: out,
     bundle: true,
     format: 'iife', // content scripts cannot be modules; one format for every context keeps it simple
     target: TARGETS[browser],
+    define: { __TEST_HOOKS__: String(testHooks) }, // false: the hooks' code is dropped (src/lib/build-flags.js)
+    minifySyntax: true, // folds the flags so that dead branches go; names and layout stay readable
     legalComments: 'none',
     logLevel: 'warning',
   });
   for (const [name, src] of Object.entries(STATIC)) copyFileSync(join(root, src), join(out, name));
-  for (const size of [16, 32, 48, 128]) writeFileSync(join(out, 'icons', `icon-${size}.png`), drawIcon(size));
+  cpSync(join(root, 'src', 'icons'), join(out, 'icons'), { recursive: true });
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(buildManifest(browser, pkg), null, 2)}\n`);
-  if (zip) {
-    const file = join(dist, `emoji-suggest-${browser}.zip`);
-    const bytes = zipDirectory(out, file);
-    console.log(`${file.slice(root.length + 1)}: ${(bytes / 1024).toFixed(1)} KiB`);
-  } else {
-    console.log(`dist/${browser}: built`);
+}
+
+/** Zip a bundled folder with `web-ext build` into `file`; returns the zip's path. */
+export async function pack(sourceDir, file) {
+  const { extensionPath } = await webExt.cmd.build(
+    { sourceDir, artifactsDir: dirname(file), overwriteDest: true },
+    { shouldExitProgram: false, showReadyMessage: false },
+  );
+  if (extensionPath !== file) renameSync(extensionPath, file);
+  return file;
+}
+
+async function main(argv) {
+  const testHooks = argv.includes('--test-hooks');
+  const dist = join(root, testHooks ? 'dist-test' : 'dist');
+  for (const browser of ['chrome', 'firefox']) {
+    await bundle(browser, join(dist, browser), { testHooks });
+    if (testHooks || argv.includes('--no-zip')) {
+      console.log(`${dist.slice(root.length + 1)}/${browser}: built`);
+      continue;
+    }
+    const file = await pack(join(dist, browser), join(dist, `emoji-suggest-${browser}.zip`));
+    console.log(`${file.slice(root.length + 1)}: ${(readFileSync(file).length / 1024).toFixed(1)} KiB`);
   }
 }
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) await main(process.argv.slice(2));

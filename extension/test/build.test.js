@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
-import { inflateRawSync } from 'node:zlib';
 import { buildManifest } from '../src/manifest.js';
-import { drawIcon } from '../scripts/png.mjs';
-import { zipDirectory } from '../scripts/zip.mjs';
+import { bundle, pack, root } from '../scripts/build.mjs';
 
 test('per-browser manifests from one source', () => {
   const chrome = buildManifest('chrome', { version: '1.2.3' });
@@ -28,31 +26,37 @@ test('per-browser manifests from one source', () => {
   assert.throws(() => buildManifest('safari', { version: '1' }));
 });
 
-test('icons are valid PNGs', () => {
-  const png = drawIcon(16);
-  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  assert.equal(png.readUInt32BE(16), 16);
+test('the committed icons are PNGs of the sizes the manifest names', () => {
+  for (const [size, path] of Object.entries(buildManifest('chrome', { version: '1' }).icons)) {
+    const png = readFileSync(join(root, 'src', path));
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], path);
+    assert.equal(png.readUInt32BE(16), Number(size), path); // IHDR width
+    assert.equal(png.readUInt32BE(20), Number(size), path); // IHDR height
+  }
 });
 
-test('zip files hold the files, readable by a standard tool', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'zip-'));
-  mkdirSync(join(dir, 'src', 'icons'), { recursive: true });
-  writeFileSync(join(dir, 'src', 'manifest.json'), '{"a": 1}');
-  writeFileSync(join(dir, 'src', 'icons', 'x.txt'), 'hello '.repeat(100));
-  const out = join(dir, 'out.zip');
-  const size = zipDirectory(join(dir, 'src'), out);
-  const zip = readFileSync(out);
-  assert.equal(zip.length, size);
-  assert.equal(zip.readUInt32LE(0), 0x04034b50);
-  const nameLength = zip.readUInt16LE(26);
-  assert.equal(zip.subarray(30, 30 + nameLength).toString(), 'icons/x.txt');
-  const packed = zip.subarray(30 + nameLength, 30 + nameLength + zip.readUInt32LE(18));
-  assert.equal(inflateRawSync(packed).toString(), 'hello '.repeat(100));
+test('test hooks are compiled out of the shipped bundles, and into test-hook builds only', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'build-'));
+  for (const browser of ['chrome', 'firefox']) {
+    await bundle(browser, join(dir, browser));
+    await bundle(browser, join(dir, `${browser}-test`), { testHooks: true });
+    assert.ok(!readFileSync(join(dir, browser, 'background.js'), 'utf8').includes('test:context-menu'), browser);
+    assert.ok(readFileSync(join(dir, `${browser}-test`, 'background.js'), 'utf8').includes('test:context-menu'));
+    assert.ok(!readFileSync(join(dir, browser, 'background.js'), 'utf8').includes('__TEST_HOOKS__'));
+  }
+});
+
+test('web-ext packs a bundle into a zip with the manifest and icons at its root', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pack-'));
+  await bundle('chrome', join(dir, 'chrome'));
+  const file = await pack(join(dir, 'chrome'), join(dir, 'out', 'emoji-suggest-chrome.zip'));
+  const zip = readFileSync(file);
+  assert.equal(zip.readUInt32LE(0), 0x04034b50); // a local file header
   try {
-    const listing = execFileSync('unzip', ['-l', out], { encoding: 'utf8' });
-    assert.match(listing, /manifest\.json/);
+    const listing = execFileSync('unzip', ['-l', file], { encoding: 'utf8' });
+    for (const name of ['manifest.json', 'background.js', 'content.js', 'icons/icon-128.png']) assert.match(listing, new RegExp(` ${name}\n`));
   } catch (err) {
-    if (err.code === 'ENOENT') t.diagnostic('unzip not installed: skipped the cross-check');
+    if (err.code === 'ENOENT') t.diagnostic('unzip not installed: skipped the listing');
     else throw err;
   }
 });

@@ -51,9 +51,11 @@ def built_extension() -> Path:
         pytest.fail(f"browser tests required (EMOJI_E2E_REQUIRED) but cannot run: {reason}")
     if reason:
         pytest.skip(reason)
-    for script in (["node", "scripts/build.mjs", "--no-zip"], ["node", "scripts/build-testpages.mjs"]):
+    # dist/: the bundles as shipped (Firefox's smoke test); dist-test/: the same with the e2e hooks (Chromium).
+    for script in (["node", "scripts/build.mjs", "--no-zip"], ["node", "scripts/build.mjs", "--test-hooks"],
+                   ["node", "scripts/build-testpages.mjs"]):
         subprocess.run(script, cwd=EXTENSION, check=True, capture_output=True)
-    return EXTENSION / "dist" / "chrome"
+    return EXTENSION / "dist-test" / "chrome"
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,8 @@ import { loadLocal, loadSettings } from '../lib/storage.js';
 import { MENU_ID, onContextMenuClicked } from './context-menu.js';
 import { health, suggest } from './suggest.js';
 
+/* global __TEST_HOOKS__ */
+
 /** @param {{api: object, fetchImpl: typeof fetch, now: () => number}} deps */
 export function createHandlers(deps) {
   const { api } = deps;
@@ -76,16 +78,21 @@ export function createHandlers(deps) {
       return null;
     },
 
-    [MSG.TEST_CONTEXT_MENU]: {
-      allow: fromExtensionPage,
-      async handle(message) {
-        await onContextMenuClicked(
-          deps,
-          { menuItemId: MENU_ID, selectionText: message.selectionText, editable: Boolean(message.editable), frameId: message.frameId ?? 0 },
-          { id: message.tabId },
-        );
-        return null;
+    // Set by esbuild's `define` (scripts/build.mjs): false in the shipped bundles, which then drop this code;
+    // unbundled (the unit tests under node) it is undefined and the hooks are on.
+    ...((typeof __TEST_HOOKS__ === 'undefined' || __TEST_HOOKS__) && {
+      // e2e only: runs the context-menu handler as a click would (no test can click a browser's context menu)
+      'test:context-menu': {
+        allow: fromExtensionPage,
+        async handle(message) {
+          await onContextMenuClicked(
+            deps,
+            { menuItemId: MENU_ID, selectionText: message.selectionText, editable: Boolean(message.editable), frameId: message.frameId ?? 0 },
+            { id: message.tabId },
+          );
+          return null;
+        },
       },
-    },
+    }),
   };
 }

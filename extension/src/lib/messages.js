@@ -8,7 +8,6 @@ export const MSG = Object.freeze({
   SET_SITE_ENABLED: 'set-site-enabled',
   RECORD_USE: 'record-use',
   OPEN_OPTIONS: 'open-options',
-  TEST_CONTEXT_MENU: 'test:context-menu', // e2e hook: runs the context-menu handler (extension pages only)
   // to a content script
   CHECK_FIELD: 'check-field', // may the focused field's selection be sent? (before "Emojify selection")
   EMOJIFY_SELECTION: 'emojify-selection',
