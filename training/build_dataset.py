@@ -159,6 +159,33 @@ def build(data_dir: Path, labels: list[str], min_count: int = MIN_COUNT,
     return Built(train, validation, labels, stats)
 
 
+MAPPED_SOURCES = ("tweeteval-emotion", "tweeteval-irony")  # labels from annotations, not from emojis in the text
+
+
+def carries_its_emoji(source: str) -> bool:
+    """Whether a source's labels are emojis people put in their texts (rather than mapped annotations)."""
+    return not source.endswith(":emotion") and source not in MAPPED_SOURCES
+
+
+def coverage(data_dir: Path, labels: list[str], validation_percent: int = VALIDATION_PERCENT) -> dict[str, float]:
+    """Per source family: the share (%) of its emoji-bearing validation examples whose emoji is in ``labels`` -
+    how often the emoji a writer actually used could have been suggested at all."""
+    examples, _ = collect(Path(data_dir), hub=False)
+    vocabulary = set(labels)
+    total: Counter[str] = Counter()
+    inside: Counter[str] = Counter()
+    for ex in examples:
+        if not carries_its_emoji(ex.source) or text_problem(ex.text):
+            continue
+        side = ex.validation if ex.validation is not None else in_validation(near_duplicate_key(ex.text),
+                                                                              validation_percent)
+        if side:
+            family = source_family(ex.source)
+            total[family] += 1
+            inside[family] += ex.label in vocabulary
+    return {f: round(100 * inside[f] / total[f], 2) for f in sorted(total)}
+
+
 def _counts(rows: list[Example], attr: str) -> dict[str, int]:
     return dict(sorted(Counter(getattr(ex, attr) for ex in rows).items(), key=lambda kv: (-kv[1], kv[0])))
 

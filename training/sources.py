@@ -429,8 +429,10 @@ def xed(data_dir: Path, file: str) -> Iterator[Example]:
         if ids:
             texts.append(row[0])
             emotions.append([XED_EMOTIONS[i - 1] for i in ids])
-    yield from _emotion_examples(texts, emotions, "xed", {"cn": "zh", "br": "pt-BR", "tw": "zh-TW"}.get(language,
-                                                                                                        language))
+    language = {"cn": "zh", "br": "pt-BR", "tw": "zh-TW"}.get(language, language)
+    for raw, marked in zip(texts, emotions, strict=True):  # no emoji labels: subtitles' ♪ marks songs, not a mood
+        emojis = emotion_emojis(marked)
+        yield from _labelled_examples([raw] * len(emojis), emojis, "xed:emotion", language)
 
 
 def carried_emojis(data_dir: Path, name: str) -> Iterator[Example]:

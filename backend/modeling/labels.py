@@ -86,7 +86,8 @@ WIDE_EMOJIS: tuple[str, ...] = TWEETEVAL_EMOJIS + (
     "🤣", "😅", "😀", "😃", "😄", "🙂", "😋", "😏", "🤭", "🙈", "🙊", "🤓", "🌚", "😈", "🤤", "😴", "😌",  # joy, play
     "💖", "😻", "🤗",  # love, caring
     "👏", "👍", "👎", "🎉", "🙌",  # admiration, approval, disapproval, celebration (excitement, pride)
-    "🤔", "🤦",  # confusion, facepalm
+    "🤔", "🤦", "🤷",  # confusion, facepalm, shrug
+    "💛", "🌹", "☺",  # what Arabic, Turkish and Portuguese tweets carry most beyond the above
 )
 
 # The six basic emotions' families of emojis: a suggestion "fits" a text of that emotion when one of its top
@@ -135,5 +136,10 @@ CLDR_NAMES.update({
     "🎉": "party popper",
     "🙌": "raising hands",
     "🤮": "face vomiting",
+    "💛": "yellow heart",
+    "🖤": "black heart",
+    "🌹": "rose",
+    "☺": "smiling face",
+    "😆": "grinning squinting face",
     "😅": "grinning face with sweat",
 })

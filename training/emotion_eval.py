@@ -1,0 +1,183 @@
+"""Does a model suggest the right feeling, in every language? Scores behind ``make evaluate``'s multilingual part.
+
+* **BRIGHTER dev family hit@3**: texts labelled with exactly one of the six basic emotions; a hit when the top 3
+  suggestions hold an emoji of that emotion's family (``backend.modeling.labels.EMOTION_FAMILIES``). Reported per
+  language (the mean over languages is the headline) and per emotion (pooled over languages).
+* **SemEval-2018 E-c dev, Spanish and Arabic**: the same hit@3 on tweets with exactly one of the family emotions
+  (love included).
+* **Every source's validation part** of a built dataset: top-1, top-5, macro-F1 over the labels present, and
+  coverage (how often the gold emoji of an emoji-bearing validation text is in the model's vocabulary).
+
+Only dev / validation data is read: ``../shared/data`` holds no test split of these sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from backend.modeling.labels import EMOTION_FAMILIES, canonical_emoji
+from training.metrics import scores_on_present
+from training.sources import BRIGHTER_EMOTIONS, BRIGHTER_LANGUAGES, read_affect_ec, read_brighter
+
+ProbabilityFn = Callable[[list[str]], np.ndarray]  # texts -> (n, labels) probabilities, as served
+EC_EMOTIONS = ("anger", "disgust", "fear", "joy", "love", "sadness", "surprise")
+
+
+def single_emotion_rows(texts: Sequence[str], emotions: Sequence[Sequence[str]],
+                        keep: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The texts marked with exactly one emotion of ``keep`` (and none other of them), with that emotion."""
+    out_texts, out_emotions = [], []
+    for text, marked in zip(texts, emotions, strict=True):
+        chosen = [e for e in marked if e in keep]
+        if len(chosen) == 1 and len([e for e in marked if e in EMOTION_FAMILIES]) == 1:
+            out_texts.append(text)
+            out_emotions.append(chosen[0])
+    return out_texts, out_emotions
+
+
+def brighter_dev(data_dir: Path) -> dict[str, tuple[list[str], list[str]]]:
+    """BRIGHTER dev per language code (BRIGHTER's own codes): single-emotion texts and their emotion."""
+    out = {}
+    for code in BRIGHTER_LANGUAGES:
+        path = Path(data_dir) / "brighter" / f"{code}_dev.csv"
+        if path.exists():
+            out[code] = single_emotion_rows(*read_brighter(path), BRIGHTER_EMOTIONS)
+    return out
+
+
+def ec_dev(data_dir: Path, language: str) -> tuple[list[str], list[str]]:
+    path = Path(data_dir) / "semeval2018-affect" / f"{language}_ec_dev.tsv"
+    return single_emotion_rows(*read_affect_ec(path), EC_EMOTIONS)
+
+
+def top_k(probs: np.ndarray, labels: Sequence[str], k: int) -> list[list[str]]:
+    order = np.argsort(-probs, axis=1)[:, :k]
+    canon = [canonical_emoji(e) for e in labels]
+    return [[canon[i] for i in row] for row in order]
+
+
+def family_hits(top: list[list[str]], emotions: Sequence[str]) -> np.ndarray:
+    """1.0 where a text's top suggestions hold an emoji of its emotion's family, else 0.0."""
+    return np.array([float(any(e in EMOTION_FAMILIES[emo] for e in row)) for row, emo in zip(top, emotions,
+                                                                                            strict=True)])
+
+
+def hit_table(probs: np.ndarray, labels: Sequence[str], emotions: Sequence[str], k: int = 3) -> dict[str, float]:
+    """hit@k overall and per emotion, in percent."""
+    hits = family_hits(top_k(probs, labels, k), emotions)
+    out = {"all": round(100 * float(hits.mean()), 2) if len(hits) else 0.0, "n": len(hits)}
+    for emotion in sorted(set(emotions)):
+        mask = np.array([e == emotion for e in emotions])
+        out[emotion] = round(100 * float(hits[mask].mean()), 2)
+    return out
+
+
+def brighter_report(probs_fn: ProbabilityFn, labels: Sequence[str], data_dir: Path, k: int = 3) -> dict:
+    """Family hit@k on BRIGHTER dev: per language, their mean, and per emotion pooled over languages."""
+    per_language, pooled_hits, pooled_emotions = {}, [], []
+    for code, (texts, emotions) in brighter_dev(data_dir).items():
+        if not texts:
+            continue
+        probs = probs_fn(texts)
+        per_language[code] = hit_table(probs, labels, emotions, k)
+        pooled_hits.append(family_hits(top_k(probs, labels, k), emotions))
+        pooled_emotions += emotions
+    hits = np.concatenate(pooled_hits)
+    per_emotion = {e: round(100 * float(hits[[x == e for x in pooled_emotions]].mean()), 2)
+                   for e in BRIGHTER_EMOTIONS if e in pooled_emotions}
+    return {"k": k, "mean_over_languages": round(float(np.mean([v["all"] for v in per_language.values()])), 2),
+            "per_emotion": per_emotion, "per_language": per_language}
+
+
+def ec_report(probs_fn: ProbabilityFn, labels: Sequence[str], data_dir: Path, k: int = 3) -> dict:
+    out = {}
+    for language in ("es", "ar"):
+        texts, emotions = ec_dev(data_dir, language)
+        out[language] = hit_table(probs_fn(texts), labels, emotions, k)
+    return out
+
+
+def source_report(probs_fn: ProbabilityFn, labels: Sequence[str], dataset: Path, data_dir: Path) -> dict:
+    """Each source family's validation rows of a built dataset: top-1 / top-5 / macro-F1 over all the model's
+    labels, and the coverage of the emoji-bearing validation texts by the model's vocabulary."""
+    from training.build_dataset import coverage, load_validation_by_source
+
+    index = {canonical_emoji(e): i for i, e in enumerate(labels)}
+    cover = coverage(data_dir, list(index))
+    out = {}
+    for family, split in load_validation_by_source(dataset).items():
+        known = [i for i, e in enumerate(split.labels) if e in index]
+        if not known:
+            continue
+        probs = probs_fn([split.texts[i] for i in known])
+        gold = np.array([index[split.labels[i]] for i in known])
+        m = scores_on_present(gold, np.log(probs + 1e-12))
+        out[family] = {"n": m["n"], "top1": round(m["accuracy"], 2), "top5": round(m["top5_accuracy"], 2),
+                       "macro_f1": round(m["macro_f1"], 2), "coverage": cover.get(family)}
+    return out
+
+
+def plots(folder: Path, brighter: dict) -> list[str]:
+    """A per-language bar chart and per-emotion bars of BRIGHTER dev hit@3, as PNGs in ``folder``."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return []
+    langs = sorted(brighter["per_language"], key=lambda c: -brighter["per_language"][c]["all"])
+    fig, ax = plt.subplots(figsize=(11, 3.6))
+    ax.bar(langs, [brighter["per_language"][c]["all"] for c in langs], color="#4c72b0")
+    ax.axhline(brighter["mean_over_languages"], color="#c44e52", ls="--",
+               label=f"mean {brighter['mean_over_languages']:.1f}")
+    ax.set_ylabel(f"family hit@{brighter['k']} (%)")
+    ax.set_ylim(0, 100)
+    ax.set_title("BRIGHTER dev: the right feeling in the top suggestions, per language")
+    ax.tick_params(axis="x", rotation=60)
+    ax.legend(loc="lower left")
+    fig.tight_layout()
+    fig.savefig(folder / "brighter_per_language.png", dpi=100)
+    plt.close(fig)
+    emotions = list(brighter["per_emotion"])
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    ax.bar(emotions, [brighter["per_emotion"][e] for e in emotions], color="#55a868")
+    ax.set_ylabel(f"family hit@{brighter['k']} (%)")
+    ax.set_ylim(0, 100)
+    ax.set_title("BRIGHTER dev, per emotion (all languages)")
+    fig.tight_layout()
+    fig.savefig(folder / "brighter_per_emotion.png", dpi=100)
+    plt.close(fig)
+    return ["brighter_per_language.png", "brighter_per_emotion.png"]
+
+
+def markdown(result: dict) -> list[str]:
+    """The multilingual part of an evaluation report."""
+    b = result["brighter"]
+    emotions = list(b["per_emotion"])
+    lines = ["## Feelings in 28 languages (BRIGHTER dev)", "",
+             f"Family hit@{b['k']}: a text labelled with exactly one emotion counts as a hit when the top "
+             f"{b['k']} suggestions hold an emoji of that emotion's family. Mean over languages: "
+             f"**{b['mean_over_languages']:.1f}**.", "",
+             "| emotion | " + " | ".join(emotions) + " |", "| --- |" + " ---: |" * len(emotions),
+             "| hit@3 | " + " | ".join(f"{b['per_emotion'][e]:.1f}" for e in emotions) + " |", "",
+             "| language | n | hit@3 | " + " | ".join(emotions) + " |",
+             "| --- | ---: | ---: |" + " ---: |" * len(emotions)]
+    for code, row in b["per_language"].items():
+        lines.append(f"| {code} | {row['n']} | {row['all']:.1f} | "
+                     + " | ".join(f"{row[e]:.1f}" if e in row else "" for e in emotions) + " |")
+    lines += ["", "## SemEval-2018 E-c dev (single-emotion tweets)", "", "| language | n | hit@3 |",
+              "| --- | ---: | ---: |"]
+    lines += [f"| {lang} | {row['n']} | {row['all']:.1f} |" for lang, row in result["ec"].items()]
+    if result.get("sources"):
+        lines += ["", "## Each source's validation part", "",
+                  "| source | n | top-1 | top-5 | macro-F1 (labels present) | coverage |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        for name, row in result["sources"].items():
+            cov = "" if row["coverage"] is None else f"{row['coverage']:.1f}"
+            lines.append(f"| {name} | {row['n']} | {row['top1']:.1f} | {row['top5']:.1f} | {row['macro_f1']:.1f} | "
+                         f"{cov} |")
+    return lines
