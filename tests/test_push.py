@@ -328,3 +328,12 @@ def test_export_describes_a_model_by_its_label_count_unless_told():
     assert card_text(ExportArgs(run="r"), 20) == PROTOCOL_CARD
     assert card_text(ExportArgs(run="r"), 41) == WIDE_CARD
     assert card_text(ExportArgs(run="r", title="mine"), 41) == ("mine", WIDE_CARD[1])
+
+
+def test_an_installed_models_card_loads_the_folder_it_is_installed_to(tmp_path: Path):
+    from training.model_card import model_card
+
+    (tmp_path / "config.json").write_text(json.dumps({"id2label": dict(enumerate(LABELS))}), encoding="utf-8")
+    card = ModelCard(model_card(tmp_path, "t", "trained", {}, load_from="backend/models/default"))
+    assert "TransformerPredictor('backend/models/default')" in card.text and str(tmp_path) not in card.text
+    assert "Use with `transformers` alone" not in card.text  # only the Hub's copy (standalone=True) has it
