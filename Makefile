@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export HOST PORT
 
-.PHONY: help install serve dev test test-fast lint train train-wide adapt calibrate evaluate dataset push bench loadtest extension clean
+.PHONY: help install serve dev test test-fast lint train train-wide adapt calibrate evaluate dataset push bench loadtest extension image space clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -87,6 +87,12 @@ bench: $(VENV)/.installed  ## speed benchmark (model and HTTP level, ~5 min): wr
 
 loadtest: $(VENV)/.installed  ## 32 clients for 60 s on loopback, one worker killed half-way; fails on lost requests
 	$(PY) -m benchmarks.loadtest
+
+image:  ## build the serving image (no torch, the embedded model inside) with podman or docker (IMAGE, BASE)
+	deploy/image.sh
+
+space: $(VENV)/.runtime  ## stage a Hugging Face Docker Space and upload it (HF_TOKEN, SPACE_ID=user/name [DRY_RUN=dir])
+	$(PY) -m training.space --space_id $(SPACE_ID) $(if $(DRY_RUN),--dry_run_dir $(DRY_RUN))
 
 clean:  ## remove build outputs (keeps .venv and runs/)
 	rm -rf build dist extension/dist .pytest_cache .ruff_cache *.egg-info
