@@ -32,8 +32,11 @@ def wait_healthy(port: int, seconds: float = 90.0, process: subprocess.Popen | N
 
 
 def request(port: int, method: str, path: str, body: dict | None = None, timeout: float = 5.0,
-            headers: dict | None = None) -> tuple[int, dict]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+            headers: dict | None = None, source: str | None = None) -> tuple[int, dict]:
+    """One request on a new connection; ``source``: the loopback address to send from (127.x.y.z), so that a
+    proxy limiting per client address sees several clients."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout,
+                                      source_address=(source, 0) if source else None)
     try:
         conn.request(method, path, body=None if body is None else json.dumps(body),
                      headers={"Content-Type": "application/json", **(headers or {})})
@@ -80,13 +83,20 @@ def trickling_clients(port: int, n: int = 64, every: float = 0.5) -> Iterator[li
             t.join(timeout=5)
 
 
-def probe(port: int, n: int = 50, timeout: float = 5.0) -> tuple[list[float], int]:
-    """``n`` suggestion requests one after another: their latencies (seconds, sorted) and how many failed."""
+def client_address(i: int) -> str:
+    """The ``i``-th of many loopback client addresses (127.0.1.1, 127.0.1.2, ...)."""
+    return f"127.0.{1 + i // 250}.{1 + i % 250}"
+
+
+def probe(port: int, n: int = 50, timeout: float = 5.0, clients: int = 0) -> tuple[list[float], int]:
+    """``n`` suggestion requests one after another: their latencies (seconds, sorted) and how many failed.
+    ``clients``: spread them over that many loopback addresses (0: all from 127.0.0.1)."""
     latencies, failed = [], 0
     for i in range(n):
         t0 = time.perf_counter()
         try:
-            status, body = request(port, "POST", "/v1/suggest", {"text": f"good morning {i}"}, timeout=timeout)
+            status, body = request(port, "POST", "/v1/suggest", {"text": f"good morning {i}"}, timeout=timeout,
+                                   source=client_address(i % clients) if clients else None)
             failed += status != 200 or len(body.get("suggestions", [])) != 5
         except OSError:
             failed += 1

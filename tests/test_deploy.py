@@ -1,0 +1,153 @@
+"""The deployment files (deploy/): the Kubernetes manifests validate offline and carry probes, requests, an
+autoscaler and a disruption budget; compose and the manifests pass every setting; and nginx with the compose
+config (Debian's nginx, two local backends on two ports) buffers slow clients, caps bodies, limits each client
+address, and loses no request when one backend is killed half-way."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+import yaml
+from support.traffic import client_address, free_port, p99, probe, request, trickling_clients, wait_healthy
+
+from backend.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+SETTINGS = {"EMOJI_" + f.name.upper() for f in fields(Settings)} | {
+    "HOST", "PORT", "WEB_CONCURRENCY", "GUNICORN_TIMEOUT", "GUNICORN_MAX_REQUESTS", "LOG_LEVEL"}
+
+
+def manifests() -> dict[str, dict]:
+    docs = [d for f in sorted((DEPLOY / "k8s").glob("*.yaml")) for d in yaml.safe_load_all(f.read_text()) if d]
+    return {d["kind"]: d for d in docs}
+
+
+def test_k8s_manifests_validate_offline():
+    validate = shutil.which("kubernetes-validate") or str(Path(sys.executable).with_name("kubernetes-validate"))
+    if not Path(validate).exists():
+        pytest.skip("kubernetes-validate is not installed (requirements-dev.txt)")
+    out = subprocess.run([validate, "--strict", *map(str, sorted((DEPLOY / "k8s").glob("*.yaml")))],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_k8s_deployment_has_probes_requests_autoscaler_and_budget():
+    m = manifests()
+    assert set(m) == {"Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"}
+    pod = m["Deployment"]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    for probe_name in ("readinessProbe", "livenessProbe"):
+        assert container[probe_name]["httpGet"]["path"] == "/v1/health"
+    assert {"cpu", "memory"} <= set(container["resources"]["requests"])
+    assert pod["securityContext"]["runAsUser"] == 1000 and pod["securityContext"]["runAsNonRoot"]
+    assert {e["name"] for e in container["env"]} == SETTINGS  # every setting passed, with its value shown
+    hpa = m["HorizontalPodAutoscaler"]["spec"]
+    assert hpa["scaleTargetRef"]["name"] == m["Deployment"]["metadata"]["name"]
+    assert hpa["metrics"][0]["resource"]["name"] == "cpu"
+    assert m["PodDisruptionBudget"]["spec"]["selector"] == m["Deployment"]["spec"]["selector"]
+
+
+def test_compose_runs_replicas_behind_nginx_and_passes_every_setting():
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    backend, proxy = compose["services"]["backend"], compose["services"]["proxy"]
+    assert backend["deploy"]["replicas"] >= 2 and set(backend["environment"]) == SETTINGS
+    assert backend["environment"]["EMOJI_TRUSTED_PROXIES"] == "1"
+    mounted = {v.split(":")[0] for v in proxy["volumes"]}
+    assert mounted == {"./nginx/nginx.conf", "./nginx/upstream.conf"}
+    assert "server backend:7860" in (DEPLOY / "nginx" / "upstream.conf").read_text()
+
+
+# ---------------------------------------------------------------- nginx in front of two local backends
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def start_backend(port: int) -> subprocess.Popen:
+    env = {**os.environ, "PORT": str(port), "WEB_CONCURRENCY": "1", "EMOJI_TRUSTED_PROXIES": "1",
+           "EMOJI_TORCH_THREADS": "1"}
+    return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "backend/gunicorn.conf.py"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def proxied(tmp_path_factory):
+    """nginx (deploy/nginx/nginx.conf, listening on a free port) in front of two backends; yields
+    (nginx port, [backend processes])."""
+    if not Path(NGINX).exists():
+        if os.environ.get("EMOJI_CONTAINER_REQUIRED"):
+            pytest.fail("nginx is not installed (apt-get install nginx-light)")
+        pytest.skip("nginx is not installed")
+    prefix = tmp_path_factory.mktemp("nginx")
+    ports = [free_port(), free_port()]
+    backends = [start_backend(p) for p in ports]
+    port = free_port()
+    conf = (DEPLOY / "nginx" / "nginx.conf").read_text()
+    assert conf.count("listen 8080;") == 1
+    (prefix / "nginx.conf").write_text(conf.replace("listen 8080;", f"listen 127.0.0.1:{port};"))
+    upstream = (DEPLOY / "nginx" / "upstream.conf").read_text()
+    servers = "".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;\n" for p in ports)
+    (prefix / "upstream.conf").write_text(upstream.replace("    server backend:7860 max_fails=1 fail_timeout=5s;\n",
+                                                           servers))
+    nginx = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        for p, b in zip(ports, backends, strict=True):
+            wait_healthy(p, seconds=120, process=b)
+        wait_healthy(port, seconds=10, process=nginx)
+        yield port, backends
+    finally:
+        for process in (nginx, *backends):
+            stop(process)
+
+
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_nginx_buffers_slow_clients(proxied):
+    port, _ = proxied
+    with trickling_clients(port, n=64):
+        latencies, failed = probe(port, n=50, clients=50)
+    assert failed == 0 and p99(latencies) < 1.0, f"p99 {p99(latencies):.3f} s, {failed} failed"
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_nginx_caps_bodies_and_limits_each_client(proxied):
+    port, _ = proxied
+    status, _ = request(port, "POST", "/v1/suggest", {"text": "x" * 300_000}, source=client_address(900))
+    assert status == 413
+    statuses = [request(port, "POST", "/v1/suggest", {"text": "hi"}, source=client_address(901))[0]
+                for _ in range(40)]  # 10 a second and a burst of 20 for this address
+    assert statuses.count(429) >= 5 and statuses[:20] == [200] * 20
+    assert request(port, "POST", "/v1/suggest", {"text": "hi"}, source=client_address(902))[0] == 200
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_nginx_loses_no_request_when_a_backend_dies(proxied):
+    """300 requests one after another from 150 client addresses (under the per-client limit); one backend is
+    killed (SIGKILL, master and worker) after the 150th: nginx retries the other, so every request succeeds."""
+    port, backends = proxied
+    lost = []
+    for i in range(300):
+        if i == 150:
+            stop(backends[0])
+        status, body = request(port, "POST", "/v1/suggest", {"text": f"see you soon {i}"}, timeout=10,
+                               source=client_address(1000 + i % 150))
+        if status != 200 or len(body.get("suggestions", [])) != 5:
+            lost.append((i, status))
+        time.sleep(0.005)
+    assert lost == []
