@@ -69,6 +69,13 @@ def _api_key(name: str, raw: str) -> str:
     return raw
 
 
+def _writable_file(name: str, raw: str) -> str:
+    folder = Path(raw).parent
+    if raw and (Path(raw).is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK)):
+        raise ConfigError(name, raw, "a file path in a writable folder (or empty)")
+    return raw
+
+
 def _model_dir(name: str, raw: str) -> str:
     if Path(raw).is_dir() or (HUB_ID.match(raw) and not Path(raw).exists()):
         return raw
@@ -85,6 +92,7 @@ class Settings:
     api_key: str = ""  # EMOJI_API_KEY: when set, requests need "Authorization: Bearer <key>"
     rate_limit: int = 0  # EMOJI_RATE_LIMIT: requests per minute per client, 0 = off
     rate_limit_localhost: bool = False  # EMOJI_RATE_LIMIT_LOCALHOST: also limit 127.0.0.1 / ::1
+    rate_limit_file: str = ""  # EMOJI_RATE_LIMIT_FILE: SQLite file the workers share the limit in (gunicorn sets it)
     trusted_proxies: int = 0  # EMOJI_TRUSTED_PROXIES: proxies in front whose X-Forwarded-For is believed
     torch_threads: int = 0  # EMOJI_TORCH_THREADS: intra-op threads per worker, 0 = the runtime's default
     quantize: bool = True  # EMOJI_QUANTIZE: dynamic int8 Linear layers
@@ -119,6 +127,8 @@ def parse(field_name: str, name: str, raw: str, kind: str):
         return _origins(name, raw)
     if field_name == "api_key":
         return _api_key(name, raw)
+    if field_name == "rate_limit_file":
+        return _writable_file(name, raw)
     if field_name == "engine":
         return env_choice(name, raw, ENGINES)
     if kind == "int":

@@ -1,9 +1,16 @@
-"""Request guards run before every /v1 call: optional API key and a per-client rate limit."""
+"""Request guards run before every /v1 call: optional API key and a per-client rate limit.
+
+The rate limit holds across all workers of one server: gunicorn (backend/gunicorn.conf.py) gives its workers one
+SQLite file to keep the buckets in (``EMOJI_RATE_LIMIT_FILE``), so a client gets the configured rate from the
+server, not that rate times the workers. Without a file (``python -m backend``, tests) the buckets live in the
+process. Several servers behind a load balancer limit at the proxy instead (deploy/nginx/nginx.conf).
+"""
 
 from __future__ import annotations
 
 import hmac
 import math
+import sqlite3
 import threading
 import time
 
@@ -25,23 +32,67 @@ class RateLimiter:
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
+    def take(self, bucket: tuple[float, float] | None, now: float) -> tuple[float, float]:
+        """A bucket's tokens after refilling until ``now`` and taking one if it can; and the seconds to wait
+        (0 when the request may go ahead)."""
+        tokens, last = bucket or (self.capacity, now)
+        tokens = min(self.capacity, tokens + (now - last) * self.rate)
+        if tokens >= 1.0:
+            return tokens - 1.0, 0.0
+        return tokens, (1.0 - tokens) / self.rate
+
     def check(self, client: str, now: float | None = None) -> float:
         """0 when the request may go ahead, else the seconds to wait."""
         now = time.monotonic() if now is None else now
         with self._lock:
-            tokens, last = self._buckets.get(client, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            if tokens >= 1.0:
-                if len(self._buckets) >= self.max_clients and client not in self._buckets:
-                    self._buckets.clear()  # bounded memory: forget everyone rather than grow without end
-                self._buckets[client] = (tokens - 1.0, now)
-                return 0.0
+            if len(self._buckets) >= self.max_clients and client not in self._buckets:
+                self._buckets.clear()  # bounded memory: forget everyone rather than grow without end
+            tokens, wait = self.take(self._buckets.get(client), now)
             self._buckets[client] = (tokens, now)
-            return (1.0 - tokens) / self.rate
+            return wait
+
+
+class SharedRateLimiter(RateLimiter):
+    """The same buckets in a SQLite file that every worker of the server opens: one transaction per request
+    (tens of microseconds). ``time.monotonic`` is the system's, so the workers agree on the clock."""
+
+    def __init__(self, per_minute: int, path: str, max_clients: int = 10_000):
+        super().__init__(per_minute, max_clients)
+        self.path = path
+        self._local = threading.local()  # a connection per thread (sqlite3 objects stay in their thread)
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=OFF")  # losing the counts in a crash only forgets a minute of history
+            db.execute("CREATE TABLE IF NOT EXISTS buckets (client TEXT PRIMARY KEY, tokens REAL, last REAL)")
+            self._local.db = db
+        return db
+
+    def check(self, client: str, now: float | None = None) -> float:
+        now = time.monotonic() if now is None else now
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")  # one worker at a time reads and writes a bucket
+        try:
+            row = db.execute("SELECT tokens, last FROM buckets WHERE client = ?", (client,)).fetchone()
+            if row is None and db.execute("SELECT count(*) FROM buckets").fetchone()[0] >= self.max_clients:
+                db.execute("DELETE FROM buckets")  # bounded, as in the process
+            tokens, wait = self.take(row, now)
+            db.execute("INSERT OR REPLACE INTO buckets VALUES (?, ?, ?)", (client, tokens, now))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return wait
 
 
 def install_guards(app: Flask, settings: Settings) -> None:
-    limiter = RateLimiter(settings.rate_limit) if settings.rate_limit > 0 else None
+    limiter = None
+    if settings.rate_limit > 0:
+        limiter = (SharedRateLimiter(settings.rate_limit, settings.rate_limit_file) if settings.rate_limit_file
+                   else RateLimiter(settings.rate_limit))
     expected = settings.api_key.encode()
 
     @app.before_request

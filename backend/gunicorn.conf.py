@@ -3,11 +3,26 @@ Runtime's and torch's thread pools and fork do not mix), sized and bound from th
 checked here, in the master, before any worker starts: a bad one stops the server with one line."""
 
 import os
+import tempfile
 
 from backend.config import Settings, server_env
 from backend.predictor import exported_folder
 
 _server = server_env()
+# the workers share one rate-limit file (backend/guard.py): a fresh one per server, unless the setting names one
+_own_rate_file = not os.environ.get("EMOJI_RATE_LIMIT_FILE")
+if _own_rate_file:
+    _fd, os.environ["EMOJI_RATE_LIMIT_FILE"] = tempfile.mkstemp(prefix="emoji-rate-", suffix=".sqlite3")
+    os.close(_fd)
+
+
+def on_exit(server):  # the server's own rate-limit file goes with it
+    if _own_rate_file:
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.remove(os.environ["EMOJI_RATE_LIMIT_FILE"] + suffix)
+            except OSError:
+                pass
 exported_folder(Settings.from_env())  # the model can be served here (exported graphs, or torch installed)
 
 # Several workers share the cores: OpenMP threads that spin-wait after each request would steal them from the

@@ -22,6 +22,7 @@ BAD = {  # one bad value per setting, and a word of what the message says it acc
     "EMOJI_API_KEY": ("my key", "printable ASCII"),
     "EMOJI_RATE_LIMIT": ("abc", "integer from 0"),
     "EMOJI_RATE_LIMIT_LOCALHOST": ("maybe", "true or false"),
+    "EMOJI_RATE_LIMIT_FILE": ("/no/such/folder/rate.sqlite3", "writable folder"),
     "EMOJI_TRUSTED_PROXIES": ("all", "integer from 0"),
     "EMOJI_TORCH_THREADS": ("1.5", "integer"),
     "EMOJI_QUANTIZE": ("int4", "true or false"),
