@@ -92,7 +92,7 @@ image:  ## build the serving image (no torch, the embedded model inside) with po
 	deploy/image.sh
 
 space: $(VENV)/.runtime  ## stage a Hugging Face Docker Space and upload it (HF_TOKEN, SPACE_ID=user/name [DRY_RUN=dir])
-	$(PY) -m training.space --space_id $(SPACE_ID) $(if $(DRY_RUN),--dry_run_dir $(DRY_RUN))
+	$(PY) -m training.space $(if $(SPACE_ID),--space_id $(SPACE_ID)) $(if $(DRY_RUN),--dry_run_dir $(DRY_RUN))
 
 clean:  ## remove build outputs (keeps .venv and runs/)
 	rm -rf build dist extension/dist .pytest_cache .ruff_cache *.egg-info
