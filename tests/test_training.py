@@ -141,3 +141,77 @@ def test_a_second_run_in_one_process_logs_once_and_only_to_its_own_folder(tmp_pa
     assert "first run" in first and "second run" not in first
     assert second.count("second run") == 1 and "first run" not in second
     assert len(logger.handlers) == 2  # console and this run's file
+
+
+class BagOfWords(torch.nn.Module):
+    """A stand-in classifier with the real one's call signature: (input ids, attention mask) -> logits."""
+
+    def __init__(self, vocab: int = 50, labels: int = 6):
+        super().__init__()
+        self.embed = torch.nn.Embedding(vocab, 8)
+        self.head = torch.nn.Linear(8, labels)
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        m = mask.unsqueeze(-1).float()
+        return self.head((self.embed(ids) * m).sum(1) / m.sum(1))
+
+
+def test_cross_lingual_loss_pulls_the_translation_towards_the_english_side_only():
+    from training.train import cross_lingual_loss
+
+    torch.manual_seed(0)
+    model = BagOfWords()
+    english = pad_batch([[1, 2, 3], [4, 5]], 0)
+    translation = pad_batch([[11, 12], [14, 15, 16]], 0)
+    assert cross_lingual_loss(model, english, english).item() == pytest.approx(0.0, abs=1e-6)
+    before_en = model(*english).detach()
+    loss = cross_lingual_loss(model, english, translation)
+    assert loss.item() > 0
+    loss.backward()
+    grad = model.embed.weight.grad
+    assert grad[[11, 12, 14, 15, 16]].abs().sum() > 0  # the translation's words learn
+    assert grad[[1, 2, 3, 4, 5]].abs().sum() == 0  # the English side is the target: no gradient
+    opt = torch.optim.SGD([model.embed.weight], lr=20.0)  # the embeddings alone: the English side stays put
+    model.zero_grad()
+    for _ in range(300):
+        opt.zero_grad()
+        cross_lingual_loss(model, english, translation).backward()
+        opt.step()
+    assert cross_lingual_loss(model, english, translation).item() < 0.1 * loss.item()
+    torch.testing.assert_close(model(*english).detach(), before_en)
+
+
+def test_row_weights_count_in_the_label_prior():
+    from training.train import class_weights_and_log_prior
+
+    y = np.array([0, 0, 1, 1, 1, 1])
+    _, plain = class_weights_and_log_prior(y, 2, 0.5)
+    _, weighted = class_weights_and_log_prior(y, 2, 0.5, np.array([1, 1, 0.25, 0.25, 0.25, 0.25]))
+    np.testing.assert_allclose(np.exp(plain), [1 / 3, 2 / 3])
+    np.testing.assert_allclose(np.exp(weighted), [2 / 3, 1 / 3])  # four light rows weigh one each
+
+
+@pytest.mark.training
+def test_two_cpu_processes_train_on_different_rows_and_end_with_the_same_weights(tmp_path):
+    """DDP through accelerate on two CPU processes (gloo): the scale-out path, on a one-layer model."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if not (DEFAULT_DATA_DIR / "tweeteval" / "emoji").is_dir():
+        pytest.skip("../shared/data/tweeteval/emoji is not here")
+    accelerate = Path(sys.executable).with_name("accelerate")
+    out = tmp_path / "ddp"
+    subprocess.run([str(accelerate), "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
+                    "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", "29571",
+                    "-m", "training.train", "--output_dir", str(out), "--dataset", "tweeteval",
+                    "--data_dir", str(DEFAULT_DATA_DIR), "--num_layers", "1", "--max_train", "64", "--max_val", "20",
+                    "--batch_size", "4", "--epochs", "1", "--eval_every", "100", "--threads", "1",
+                    "--record_batches", "true"], check=True, timeout=600, capture_output=True)
+    ranks = [json.loads((out / f"batches-rank{r}.json").read_text()) for r in (0, 1)]
+    rows = [set(r["rows"]) for r in ranks]
+    assert len(ranks[0]["rows"]) == len(ranks[1]["rows"]) > 0
+    assert not rows[0] & rows[1]  # each process saw its own batches
+    assert ranks[0]["weights_sha256"] == ranks[1]["weights_sha256"]  # and the gradients were all-reduced
+    assert json.loads((out / "args.json").read_text())["processes"] == 2
+    assert (out / "best" / "config.json").exists()

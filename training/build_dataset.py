@@ -328,24 +328,25 @@ def load_validation(path: str | Path) -> Split:
     return _split(load_examples(path)["validation"])
 
 
+def _grouped(path: str | Path, key) -> dict[str, Split]:
+    val = load_examples(path)["validation"]
+    names = val.features["label"].names
+    out: dict[str, Split] = {}
+    for group, text, label in zip(map(key, val["source"], val["language"]), val["text"], val["label"], strict=True):
+        split = out.setdefault(group, Split([], []))
+        split.texts.append(text)
+        split.labels.append(names[label])
+    return dict(sorted(out.items()))
+
+
 def load_validation_by_language(path: str | Path) -> dict[str, Split]:
     """The built dataset's validation rows per language code."""
-    val = load_examples(path)["validation"]
-    return {lang: _split(val.filter(lambda r, lang=lang: r["language"] == lang))
-            for lang in sorted(set(val["language"]))}
+    return _grouped(path, lambda source, language: language)
 
 
 def load_validation_by_source(path: str | Path) -> dict[str, Split]:
     """The built dataset's validation rows per source family (``brighter``, ``emojispace``, ...)."""
-    val = load_examples(path)["validation"]
-    families = [source_family(s) for s in val["source"]]
-    names = val.features["label"].names
-    out: dict[str, Split] = {}
-    for family, text, label in zip(families, val["text"], val["label"], strict=True):
-        split = out.setdefault(family, Split([], []))
-        split.texts.append(text)
-        split.labels.append(names[label])
-    return dict(sorted(out.items()))
+    return _grouped(path, lambda source, language: source_family(source))
 
 
 def source_family(source: str) -> str:

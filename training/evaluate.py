@@ -42,7 +42,10 @@ class EvalArgs:
     output: str = field(default="", metadata={"help": "report folder (default: MODEL/eval-SPLIT, -fp32 added "
                                                       "without int8)"})
     threads: int = 0
-    dataset: str = field(default="", metadata={"help": "a built dataset: also score its validation by language"})
+    dataset: str = field(default="", metadata={"help": "a built dataset: also score its validation by language "
+                                                       "and by source"})
+    feelings: bool = field(default=True, metadata={"help": "add BRIGHTER dev family hit@3 per language and per "
+                                                          "emotion, and E-c es/ar dev (training.emotion_eval)"})
 
 
 def predict_log_probs(predictor: TransformerPredictor, texts: list[str], batch_size: int) -> np.ndarray:
@@ -55,6 +58,34 @@ def predict_log_probs(predictor: TransformerPredictor, texts: list[str], batch_s
         if (s // batch_size) % 100 == 0:
             print(f"  {s + len(part)}/{len(texts)} texts, {(s + len(part)) / (time.time() - t0):.0f}/s", flush=True)
     return out
+
+
+def probability_fn(predictor: TransformerPredictor, batch_size: int):
+    """texts -> served probabilities as a NumPy array, in length-sorted batches."""
+
+    def probs(texts: list[str]) -> np.ndarray:
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), len(predictor.labels)), dtype=np.float32)
+        for s in range(0, len(order), batch_size):
+            part = order[s : s + batch_size]
+            out[part] = np.asarray(predictor.probabilities([texts[i] for i in part]))
+        return out
+
+    return probs
+
+
+def feelings_report(predictor: TransformerPredictor, args: EvalArgs, out: Path) -> tuple[dict, list[str]]:
+    """training.emotion_eval's scores, its report lines and plots (written to ``out``)."""
+    from training import emotion_eval
+
+    probs = probability_fn(predictor, args.batch_size)
+    data_dir = Path(args.data_dir)
+    result = {"brighter": emotion_eval.brighter_report(probs, predictor.labels, data_dir),
+              "ec": emotion_eval.ec_report(probs, predictor.labels, data_dir)}
+    if args.dataset:
+        result["sources"] = emotion_eval.source_report(probs, predictor.labels, Path(args.dataset), data_dir)
+    images = emotion_eval.plots(out, result["brighter"])
+    return result, emotion_eval.markdown(result) + [""] + [f"![{img}]({img})" for img in images]
 
 
 def validation_by_language(predictor: TransformerPredictor, dataset: str, batch_size: int) -> dict[str, dict]:
@@ -163,6 +194,9 @@ def main(args: EvalArgs) -> dict:
         lines += [f"| {name} | {m['n']} | {m.get('labels_present', len(labels))} | {m['macro_f1']:.2f} | "
                   f"{m['accuracy']:.2f} | {m['top5_accuracy']:.2f} |" for name, m in by_language.items()]
     lines += [""] + [f"![{img}]({img})" for img in images]
+    if args.feelings:
+        result["feelings"], feeling_lines = feelings_report(predictor, args, out)
+        lines += [""] + feeling_lines
     (out / "report.md").write_text("\n".join(lines) + "\n")
     (out / "metrics.json").write_text(json.dumps({**result, "per_class_f1": {
         display_emoji(e): round(100 * float(v), 2) for e, v in zip(TWEETEVAL_EMOJIS, f1, strict=True)}}, indent=2,

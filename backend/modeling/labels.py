@@ -101,6 +101,11 @@ EMOTION_FAMILIES: dict[str, frozenset[str]] = {
     "disgust": frozenset("🤢 🤮 😖 🙄 😒 😑 😣 😷".split()),
     "surprise": frozenset("😮 😲 😯 😳 😱 🤯 😦 😧 👀 😵".split()),
 }
+# Feelings beyond the six (and love) that the vocabulary must also be able to say, at least two ways each.
+MORE_FEELINGS: dict[str, frozenset[str]] = {
+    "gratitude": frozenset("🙏 🤗".split()),
+    "celebration": frozenset("🎉 🙌 👏".split()),
+}
 
 # CLDR short names for wide-vocabulary emojis whose Unicode names read oddly.
 CLDR_NAMES.update({
