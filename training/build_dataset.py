@@ -379,6 +379,21 @@ raw tweets carry | en | research use, as stated by the task organisers (licence 
 | [XLM-T / UMSAB](https://github.com/cardiffnlp/xlm-t) multilingual sentiment `train` (Barbieri et al., 2022) | \
 the emojis the tweets carry (sentiment labels unused) | ar, de, en, es, fr, hi, it, pt | research use; tweets \
 under Twitter's terms of service (XLM-T README) |
+| Emojispace (Spanish tweets, 64 emoji classes) | the emoji of each tweet; rows weigh 0.25 (balanced by design) | es | \
+Apache-2.0 |
+| [BRIGHTER](https://github.com/emotion-analysis-project/SemEval2025-Task11) track A `train` + `dev` (SemEval-2025 \
+Task 11) | 6 emotions (multi-label), mapped to emojis (below) | 28 languages | CC BY 4.0 |
+| SemEval-2018 Task 1 E-c Spanish and Arabic `train` + `dev` | 11 emotions, mapped; the tweets' own emojis | es, ar | \
+NRC terms: research use, no redistribution (**not in the published copy**) |
+| [GoEmotions](https://github.com/google-research/google-research/tree/master/goemotions) `train` + `dev` \
+(Demszky et al., 2020) | 27 emotions, mapped to emojis (below) | en | Apache-2.0 |
+| [XED](https://github.com/Helsinki-NLP/XED) (Öhman et al., 2020): English annotated + projections | Plutchik's 8 \
+emotions, mapped; at most 3,000 subtitle lines a language | 40+ languages | CC BY 4.0 |
+| OffensEval-2020 Turkish and Arabic | the emojis the tweets carry (offensive labels unused) | tr, ar | no licence \
+stated (**not in the published copy**) |
+| ToLD-Br; GermEval-2018 | the emojis the tweets carry (toxicity labels unused) | pt; de | CC BY-SA 4.0; CC BY 4.0 |
+| Parallel text: XED English ↔ 41 languages, GoEmotions dev in Russian, NusaX | pairs for cross-lingual training \
+(`pairs` config) | 50+ languages | CC BY 4.0; MIT; CC BY-SA 4.0 |
 """
 
 CITATIONS = """\
@@ -410,6 +425,17 @@ CITATIONS = """\
   title = {{XLM-T}: Multilingual Language Models in {T}witter for Sentiment Analysis and Beyond},
   author = {Barbieri, Francesco and Espinosa Anke, Luis and Camacho-Collados, Jose},
   booktitle = {Proceedings of LREC 2022}, year = {2022}}
+@inproceedings{muhammad2025brighter,
+  title = {{BRIGHTER}: {BRIdging} the Gap in Human-Annotated Textual Emotion Recognition Datasets for 28 Languages},
+  author = {Muhammad, Shamsuddeen Hassan and others}, booktitle = {Proceedings of ACL 2025}, year = {2025}}
+@inproceedings{demszky2020goemotions,
+  title = {{GoEmotions}: A Dataset of Fine-Grained Emotions},
+  author = {Demszky, Dorottya and Movshovitz-Attias, Dana and Ko, Jeongwoo and Cowen, Alan and Nemade, Gaurav and
+            Ravi, Sujith}, booktitle = {Proceedings of ACL 2020}, year = {2020}}
+@inproceedings{ohman2020xed,
+  title = {{XED}: A Multilingual Dataset for Sentiment Analysis and Emotion Detection},
+  author = {{\\"O}hman, Emily and P{\\`a}mies, Marc and Kajava, Kaisla and Tiedemann, J{\\"o}rg},
+  booktitle = {Proceedings of COLING 2020}, year = {2020}}
 @inproceedings{felbo2017deepmoji,
   title = {Using millions of emoji occurrences to learn any-domain representations for detecting sentiment,
            emotion and sarcasm},
@@ -447,14 +473,18 @@ def dataset_card(built: Built) -> str:
         "Twitter's terms of service). See the Sources section.",
         "task_categories: [text-classification]",
         "task_ids: [multi-class-classification]",
-        "tags: [emoji, emoji-prediction, twitter, tweeteval, semeval-2018, emotion]",
+        "tags: [emoji, emoji-prediction, twitter, tweeteval, semeval-2018, emotion, brighter, goemotions, xed]",
         f"source_datasets: [{', '.join(HUB_SOURCE_DATASETS)}]",
         "size_categories: [100K<n<1M]" if s["train"] + s["validation"] >= 100_000 else "size_categories: [10K<n<100K]",
         "configs:",
         "- config_name: default",
         "  data_files:",
-        "  - {split: train, path: train.jsonl}",
-        "  - {split: validation, path: validation.jsonl}",
+        "  - {split: train, path: data/train-*}",
+        "  - {split: validation, path: data/validation-*}",
+        "- config_name: pairs",
+        "  data_files:",
+        "  - {split: train, path: pairs/train-*}",
+        "  - {split: validation, path: pairs/validation-*}",
         "---",
         "",
         "# emoji-suggest: a wide, multilingual emoji vocabulary",
@@ -490,6 +520,7 @@ def dataset_card(built: Built) -> str:
         "",
         "## Emotion → emoji mapping",
         "",
+        "One mapping serves every emotion-labelled source (E-c, TweetEval emotion, BRIGHTER, XED, GoEmotions). "
         "One primary emoji per emotion: the one people most commonly attach to that feeling. 😂 is laughter, not "
         "joy, so joy maps to 😊; sadness maps to 😢 (😭 comes from tweets that carry it, where it is as often "
         "laughter as grief); fear to 😱, the fear / shock emoji of tweets; optimism (E-c: hopefulness, confidence "
@@ -502,11 +533,17 @@ def dataset_card(built: Built) -> str:
         "",
         "## Splits",
         "",
-        f"`validation` is fixed: TweetEval emoji's own `val` split plus about {s['validation_percent']}% of every "
-        "other source's texts, chosen by a SHA-1 hash of a near-duplicate key (lower case, words only, no `@user` / "
-        "`http` / `RT`), so a tweet and its copies are all on one side; TweetEval emoji `train` texts stay in "
-        "`train`. Rows are deduplicated on the same key within a label. `validation_by_language/<code>.jsonl` holds "
-        "the validation rows of each language, for per-language scores.",
+        "`validation` is fixed: every source's own dev / val split where it has one (TweetEval, E-c, BRIGHTER, "
+        "GoEmotions, OffensEval Arabic, ToLD-Br), and for the others (SemEval-2018 trial, Emojispace, XED, "
+        f"OffensEval Turkish, GermEval, XLM-T) about {s['validation_percent']}% of their texts, chosen by a SHA-1 hash "
+        "of a near-duplicate key (lower case, words only, no `@user` / `http` / `RT`), so a tweet and its copies are "
+        "all on one side. Rows are deduplicated on the same key within a label. Every row has a `weight` (Emojispace "
+        "0.25, the rest 1) that the loss and the label prior use. The `pairs` config holds parallel sentences "
+        "(`english`, `translation`, `language`, `source`), split by a hash of the English side.",
+        "",
+        "**Published copy.** Sources whose terms forbid redistribution or state none (SemEval-2018 E-c in all three "
+        "languages, OffensEval-2020) train the model but are left out of the copy on the Hub; the counts on this card "
+        "are the full build's.",
         "",
         "**Test sets are never used.** `tweeteval/emoji/test` (the TweetEval benchmark test set) is not read by the "
         "build; no other source's test split is used either. Models trained on this dataset are NOT comparable with "
@@ -526,8 +563,9 @@ def dataset_card(built: Built) -> str:
         "",
         *_table(s["per_language"]["train"], s["per_language"]["validation"], language_names),
         "",
-        "Most data is English. Non-English rows come from SemEval-2018 Spanish and from the XLM-T tweets that "
-        "carry emojis, so per-language validation numbers for ar, de, fr, hi, it, pt rest on few examples.",
+        "English still holds the most rows; BRIGHTER brings 28 languages (many African and Asian ones) and XED 40+, "
+        "but with emotion labels mapped to emojis, not emojis people chose; per-language validation numbers of "
+        "small languages rest on few examples.",
         "",
         "## Sources, counted",
         "",
