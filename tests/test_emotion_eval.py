@@ -1,0 +1,45 @@
+"""The feelings evaluation: family hit@3 on BRIGHTER dev per language and per emotion, on tiny fake files."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from training import emotion_eval
+
+LABELS = ["😂", "😠", "😢", "😮", "❤", "🎄"]
+
+
+def _brighter(root: Path, code: str, rows: list[str], disgust: bool = True) -> None:
+    folder = root / "brighter"
+    folder.mkdir(parents=True, exist_ok=True)
+    header = "id,text,anger," + ("disgust," if disgust else "") + "fear,joy,sadness,surprise\n"
+    (folder / f"{code}_dev.csv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+
+
+def angry_everywhere(texts: list[str]) -> np.ndarray:
+    """A model that always ranks 😠, then 🎄, then 😮 first."""
+    row = np.array([0.01, 0.6, 0.01, 0.1, 0.08, 0.2])
+    return np.tile(row, (len(texts), 1))
+
+
+def test_hits_need_the_family_in_the_top_three_and_single_emotion_texts_only(tmp_path: Path):
+    _brighter(tmp_path, "deu", ["1,wütend,1,0,0,0,0,0", "2,froh,0,0,0,1,0,0", "3,beides,1,0,0,1,0,0",
+                                "4,nichts,0,0,0,0,0,0", "5,überrascht,0,0,0,0,0,1"])
+    _brighter(tmp_path, "eng", ["1,so angry,1,0,0,0,0", "2,so sad,0,0,0,1,0"], disgust=False)
+    report = emotion_eval.brighter_report(angry_everywhere, LABELS, tmp_path)
+    deu, eng = report["per_language"]["deu"], report["per_language"]["eng"]
+    assert deu["n"] == 3 and eng["n"] == 2  # two emotions or none: not scored
+    assert deu["anger"] == 100.0 and deu["joy"] == 0.0 and deu["surprise"] == 100.0  # 😮 is third
+    assert eng["anger"] == 100.0 and eng["sadness"] == 0.0
+    assert report["mean_over_languages"] == pytest.approx((200 / 3 + 50) / 2, abs=0.01)
+    assert report["per_emotion"] == {"anger": 100.0, "joy": 0.0, "sadness": 0.0, "surprise": 100.0}
+    lines = "\n".join(emotion_eval.markdown({"brighter": report, "ec": {}}))
+    assert "| deu | 3 | 66.7 |" in lines
+
+
+def test_top_k_compares_canonical_forms():
+    probs = np.array([[0.1, 0.9]])
+    assert emotion_eval.top_k(probs, ["😂", "❤\ufe0f"], 1) == [["❤"]]
+    hits = emotion_eval.family_hits([["❤"], ["😂"]], ["love", "anger"])
+    assert hits.tolist() == [1.0, 0.0]
