@@ -5,7 +5,6 @@ address, and loses no request when one backend is killed half-way."""
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ import yaml
 from support.traffic import client_address, free_port, p99, probe, request, trickling_clients, wait_healthy
 
 from backend.config import Settings
+from benchmarks.proxy import kill, nginx_binary, start_backend, start_nginx
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -65,43 +65,18 @@ def test_compose_runs_replicas_behind_nginx_and_passes_every_setting():
 
 
 # ---------------------------------------------------------------- nginx in front of two local backends
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-
-
-def start_backend(port: int) -> subprocess.Popen:
-    env = {**os.environ, "PORT": str(port), "WEB_CONCURRENCY": "1", "EMOJI_TRUSTED_PROXIES": "1",
-           "EMOJI_TORCH_THREADS": "1"}
-    return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "backend/gunicorn.conf.py"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def proxied(tmp_path_factory):
     """nginx (deploy/nginx/nginx.conf, listening on a free port) in front of two backends; yields
     (nginx port, [backend processes])."""
-    if not Path(NGINX).exists():
+    if nginx_binary() is None:
         if os.environ.get("EMOJI_CONTAINER_REQUIRED"):
             pytest.fail("nginx is not installed (apt-get install nginx-light)")
         pytest.skip("nginx is not installed")
-    prefix = tmp_path_factory.mktemp("nginx")
     ports = [free_port(), free_port()]
     backends = [start_backend(p) for p in ports]
     port = free_port()
-    conf = (DEPLOY / "nginx" / "nginx.conf").read_text()
-    assert conf.count("listen 8080;") == 1
-    (prefix / "nginx.conf").write_text(conf.replace("listen 8080;", f"listen 127.0.0.1:{port};"))
-    upstream = (DEPLOY / "nginx" / "upstream.conf").read_text()
-    servers = "".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;\n" for p in ports)
-    (prefix / "upstream.conf").write_text(upstream.replace("    server backend:7860 max_fails=1 fail_timeout=5s;\n",
-                                                           servers))
-    nginx = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    nginx = start_nginx(tmp_path_factory.mktemp("nginx"), port, ports)
     try:
         for p, b in zip(ports, backends, strict=True):
             wait_healthy(p, seconds=120, process=b)
@@ -109,9 +84,7 @@ def proxied(tmp_path_factory):
         yield port, backends
     finally:
         for process in (nginx, *backends):
-            stop(process)
-
-
+            kill(process)
 
 
 @pytest.mark.slow
@@ -144,7 +117,7 @@ def test_nginx_loses_no_request_when_a_backend_dies(proxied):
     lost = []
     for i in range(300):
         if i == 150:
-            stop(backends[0])
+            kill(backends[0])
         status, body = request(port, "POST", "/v1/suggest", {"text": f"see you soon {i}"}, timeout=10,
                                source=client_address(1000 + i % 150))
         if status != 200 or len(body.get("suggestions", [])) != 5:
