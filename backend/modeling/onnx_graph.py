@@ -3,9 +3,11 @@
 Why: on this project's 2-core CPU, ONNX Runtime's fused kernels run the six layers of the default model in
 6.7 ms per tweet against 11.8 ms for PyTorch's eager int8 layers, and 252 against 222 texts/s in chunks of 16
 (measured side by side, text by text alternating; docs/serving.md). The graphs are written here, node by node,
-from the same weights (no export, no file, no extra download): about 0.2 s at start-up for both, with the outlier
-search. Served, a graph holds everything after the word lookup: the embeddings' sum and LayerNorm, the layers,
-the mean over the tokens and the head (``build_layers_graph(head=...)``, run by :class:`OnnxClassifier`).
+from the same weights (no ONNX exporter): ``training.export --graph`` saves them into the model folder, which the
+backend then serves without torch (:mod:`backend.exported`); a folder without them gets them built at start-up
+(about 0.2 s for both, with the outlier search). Served, a graph holds everything after the word lookup: the
+embeddings' sum and LayerNorm, the layers, the mean over the tokens and the head (``build_layers_graph(head=...)``,
+run by :class:`OnnxClassifier` or :class:`.onnx_runtime.GraphRunner`).
 
 Each layer is ONNX Runtime's standard BERT pattern (its ``com.microsoft`` contrib ops, the ones its own
 transformer optimiser fuses to): the query, key and value projections (in int8, from one quantised input), then
