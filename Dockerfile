@@ -26,8 +26,10 @@ RUN python3 -m venv /opt/venv \
 WORKDIR /app
 COPY backend/ /app/backend/
 
-# The Space convention: port 7860. Listening on every address inside the container; two workers, each with one
-# ONNX Runtime thread per core it is given.
+# Every setting, with the image's value (docs/deploy.md, "Settings"; each is checked at start-up). The Space
+# convention: port 7860, on every address inside the container; two gevent workers, each with one ONNX Runtime
+# thread per core (EMOJI_TORCH_THREADS=0). Empty values: no API key, no extra CORS origins, and a fresh
+# rate-limit file that the workers share (in /tmp).
 ENV HOST=0.0.0.0 \
     PORT=7860 \
     WEB_CONCURRENCY=2 \
@@ -35,12 +37,20 @@ ENV HOST=0.0.0.0 \
     GUNICORN_MAX_REQUESTS=0 \
     LOG_LEVEL=info \
     EMOJI_MODEL_DIR=/app/backend/models/default \
-    EMOJI_TRUSTED_PROXIES=0 \
-    EMOJI_RATE_LIMIT=0 \
+    EMOJI_ENGINE=onnxruntime \
+    EMOJI_QUANTIZE=true \
+    EMOJI_COMPACT_EMBEDDINGS=true \
+    EMOJI_TORCH_THREADS=0 \
+    EMOJI_CACHE_SIZE=1024 \
     EMOJI_MAX_TEXT_CHARS=2000 \
     EMOJI_MAX_BATCH=64 \
     EMOJI_MAX_BODY_BYTES=262144 \
-    EMOJI_CACHE_SIZE=1024
+    EMOJI_CORS_ORIGINS= \
+    EMOJI_API_KEY= \
+    EMOJI_RATE_LIMIT=0 \
+    EMOJI_RATE_LIMIT_LOCALHOST=false \
+    EMOJI_RATE_LIMIT_FILE= \
+    EMOJI_TRUSTED_PROXIES=0
 
 USER 1000
 EXPOSE 7860

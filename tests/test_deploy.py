@@ -54,6 +54,14 @@ def test_k8s_deployment_has_probes_requests_autoscaler_and_budget():
     assert m["PodDisruptionBudget"]["spec"]["selector"] == m["Deployment"]["spec"]["selector"]
 
 
+def test_dockerfile_sets_every_setting():
+    import re
+
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    env = dockerfile.split("\nENV HOST=", 1)[1].split("\n\n", 1)[0]
+    assert set(re.findall(r"\b([A-Z_]+)=", "HOST=" + env)) == SETTINGS
+
+
 def test_compose_runs_replicas_behind_nginx_and_passes_every_setting():
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
     backend, proxy = compose["services"]["backend"], compose["services"]["proxy"]
