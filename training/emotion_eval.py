@@ -123,6 +123,27 @@ def source_report(probs_fn: ProbabilityFn, labels: Sequence[str], dataset: Path,
     return out
 
 
+def pairs_report(probs_fn: ProbabilityFn, labels: Sequence[str], dataset: Path) -> dict:
+    """Cross-lingual agreement on the dataset's held-out parallel pairs, per language: how often the top-1
+    suggestion for the translation is the English original's, and how many of the top 5 they share (%)."""
+    from training.build_dataset import load_pairs
+
+    pairs = load_pairs(dataset)["validation"]
+    english, translation = probs_fn(list(pairs["english"])), probs_fn(list(pairs["translation"]))
+    top_en, top_tr = top_k(english, labels, 5), top_k(translation, labels, 5)
+    out: dict[str, dict] = {}
+    for language in sorted(set(pairs["language"])):
+        rows = [i for i, lang in enumerate(pairs["language"]) if lang == language]
+        out[language] = {"n": len(rows),
+                         "top1_agreement": round(100 * float(np.mean([top_en[i][0] == top_tr[i][0] for i in rows])), 2),
+                         "top5_overlap": round(100 * float(np.mean([len(set(top_en[i]) & set(top_tr[i])) / 5
+                                                                    for i in rows])), 2)}
+    out["all"] = {"n": len(pairs),
+                  "top1_agreement": round(float(np.mean([v["top1_agreement"] for v in out.values()])), 2),
+                  "top5_overlap": round(float(np.mean([v["top5_overlap"] for v in out.values()])), 2)}
+    return out
+
+
 def plots(folder: Path, brighter: dict) -> list[str]:
     """A per-language bar chart and per-emotion bars of BRIGHTER dev hit@3, as PNGs in ``folder``."""
     try:
@@ -183,4 +204,13 @@ def markdown(result: dict) -> list[str]:
             cov = "" if row["coverage"] is None else f"{row['coverage']:.1f}"
             lines.append(f"| {name} | {row['n']} | {row['top1']:.1f} | {row['top5']:.1f} | {row['macro_f1']:.1f} | "
                          f"{cov} |")
+    if result.get("pairs"):
+        lines += ["", "## The same sentence in English and another language (held-out parallel pairs)", "",
+                  "How often the top suggestion for a translation is the English original's, and how many of the top "
+                  "5 they share (mean over languages in the first row).", "",
+                  "| language | n | top-1 agreement | top-5 overlap |", "| --- | ---: | ---: | ---: |"]
+        pairs = result["pairs"]
+        for language in ["all", *[k for k in pairs if k != "all"]]:
+            row = pairs[language]
+            lines.append(f"| {language} | {row['n']} | {row['top1_agreement']:.1f} | {row['top5_overlap']:.1f} |")
     return lines

@@ -84,6 +84,7 @@ def feelings_report(predictor: TransformerPredictor, args: EvalArgs, out: Path) 
               "ec": emotion_eval.ec_report(probs, predictor.labels, data_dir)}
     if args.dataset:
         result["sources"] = emotion_eval.source_report(probs, predictor.labels, Path(args.dataset), data_dir)
+        result["pairs"] = emotion_eval.pairs_report(probs, predictor.labels, Path(args.dataset))
     images = emotion_eval.plots(out, result["brighter"])
     return result, emotion_eval.markdown(result) + [""] + [f"![{img}]({img})" for img in images]
 
