@@ -10,22 +10,16 @@ import importlib.util
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
+from .helpers import DEBOUNCE_MS, EXTENSION
 from .servers import REPO, Backend, RecordingProxy, StaticServer, free_port, model_available
 
-EXTENSION = REPO / "extension"
 PAGES = Path(__file__).resolve().parent / "pages"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("EXTENSION_E2E_ARTIFACTS", Path(__file__).resolve().parent / "artifacts"))
-DEBOUNCE_MS = 150  # the tests' pause before suggesting (the default is 350)
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "e2e: end-to-end test in a real browser against the real backend")
 
 
 def _missing() -> str | None:
@@ -171,13 +165,3 @@ def page(browser_context, ext):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
-
-
-def wait_until(predicate, timeout: float = 10, interval: float = 0.1, message: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {message}")

@@ -1,6 +1,13 @@
-"""Locators and small actions shared by the e2e tests."""
+"""Locators, paths and small actions shared by the e2e tests (and their fixtures in conftest.py)."""
 
 from __future__ import annotations
+
+import time
+
+from .servers import REPO
+
+EXTENSION = REPO / "extension"
+DEBOUNCE_MS = 150  # the tests' pause before suggesting (the default is 350)
 
 BAR = ".panel.bar"
 BAR_BUTTONS = ".panel.bar button.emoji"
@@ -24,3 +31,13 @@ def bar_state(page) -> str | None:
             return bar && !bar.hidden ? bar.dataset.state : null;
         }"""
     )
+
+
+def wait_until(predicate, timeout: float = 10, interval: float = 0.1, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {message}")

@@ -4,8 +4,7 @@ import time
 
 import pytest
 
-from .conftest import wait_until
-from .helpers import BAR, bar_state, type_into
+from .helpers import BAR, bar_state, type_into, wait_until
 from .servers import Backend, free_port
 
 expect = pytest.importorskip("playwright.sync_api").expect

@@ -3,8 +3,7 @@
 
 import pytest
 
-from .conftest import wait_until
-from .helpers import BUBBLE
+from .helpers import BUBBLE, wait_until
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.e2e

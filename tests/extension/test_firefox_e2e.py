@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import EXTENSION
+from .helpers import EXTENSION
 from .servers import RecordingProxy
 
 pytestmark = pytest.mark.e2e

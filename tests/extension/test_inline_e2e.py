@@ -5,8 +5,7 @@ import time
 
 import pytest
 
-from .conftest import DEBOUNCE_MS, wait_until
-from .helpers import BAR, BAR_BUTTONS, bar_emojis, bar_state, type_into
+from .helpers import BAR, BAR_BUTTONS, DEBOUNCE_MS, bar_emojis, bar_state, type_into, wait_until
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.e2e

@@ -4,8 +4,7 @@ import time
 
 import pytest
 
-from .conftest import DEBOUNCE_MS
-from .helpers import BAR_BUTTONS, bar_emojis, type_into
+from .helpers import BAR_BUTTONS, DEBOUNCE_MS, bar_emojis, type_into
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.e2e
