@@ -28,8 +28,8 @@ COPY backend/ /app/backend/
 
 # Every setting, with the image's value (docs/deploy.md, "Settings"; each is checked at start-up). The Space
 # convention: port 7860, on every address inside the container; two gevent workers, each with one ONNX Runtime
-# thread per core (EMOJI_TORCH_THREADS=0). Empty values: no API key, no extra CORS origins, and a fresh
-# rate-limit file that the workers share (in /tmp).
+# thread per core (EMOJI_TORCH_THREADS=0). Empty values: no extra CORS origins, and a fresh rate-limit file that
+# the workers share (in /tmp). EMOJI_API_KEY (none by default) is a secret: pass it at run time (-e), never here.
 ENV HOST=0.0.0.0 \
     PORT=7860 \
     WEB_CONCURRENCY=2 \
@@ -46,7 +46,6 @@ ENV HOST=0.0.0.0 \
     EMOJI_MAX_BATCH=64 \
     EMOJI_MAX_BODY_BYTES=262144 \
     EMOJI_CORS_ORIGINS= \
-    EMOJI_API_KEY= \
     EMOJI_RATE_LIMIT=0 \
     EMOJI_RATE_LIMIT_LOCALHOST=false \
     EMOJI_RATE_LIMIT_FILE= \
@@ -55,5 +54,5 @@ ENV HOST=0.0.0.0 \
 USER 1000
 EXPOSE 7860
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD python3 -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/v1/health' % os.environ.get('PORT', '7860'), timeout=4)"
+    CMD ["python3", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/v1/health' % os.environ.get('PORT', '7860'), timeout=4)"]
 CMD ["gunicorn", "-c", "backend/gunicorn.conf.py"]

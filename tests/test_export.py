@@ -91,6 +91,19 @@ def test_a_worker_on_exported_graphs_never_imports_torch(exported):
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [200, 5, False, []]
 
 
+def test_a_folder_without_graphs_is_served_through_pytorch_when_it_is_installed(tmp_path):
+    from backend.config import Settings
+    from backend.predictor import TransformerPredictor, load_predictor
+
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    for name in SERVED:
+        shutil.copy2(DEFAULT_MODEL_DIR / name, bare / name)
+    predictor = load_predictor(Settings(model_dir=str(bare)))
+    assert isinstance(predictor, TransformerPredictor) and predictor.info()["torch"] is True
+    assert len(predictor.suggest(["merry christmas"], 5)[0]) == 5
+
+
 BLOCK_TORCH = "import sys; sys.modules['torch'] = None; "  # `import torch` then raises ImportError
 
 
