@@ -38,3 +38,17 @@ def test_no_pythonpath_or_sys_path_tricks():
     for folder in ("backend", "training", "benchmarks", "tests"):
         for path in (ROOT / folder).rglob("*.py"):
             assert trick not in path.read_text(encoding="utf-8"), path
+
+
+def test_every_setting_is_in_the_readmes_configuration_table():
+    from dataclasses import fields
+
+    from backend.config import Settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Configuration") :].split("\n## ")[0]
+    config = (ROOT / "backend" / "config.py").read_text(encoding="utf-8")
+    server = set(re.findall(r'\benv(?:_int|_choice|\.get)\("([A-Z_]+)"', config))  # gunicorn's, from server_env
+    assert {"HOST", "PORT", "WEB_CONCURRENCY", "LOG_LEVEL"} <= server
+    for name in server | {"EMOJI_" + f.name.upper() for f in fields(Settings)}:
+        assert f"`{name}`" in table, name
