@@ -83,7 +83,8 @@ class CachedPredictor:
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
         self._cache_size = cache_size
 
-    def probabilities(self, texts: list[str], prepared: bool = False): ...
+    def probabilities(self, texts: list[str], prepared: bool = False):
+        raise NotImplementedError
 
     def suggest(self, texts: list[str], k: int) -> list[list[Suggestion]]:
         """Ranked suggestions; recent texts come from a small LRU cache (typing re-sends the same text
@@ -122,11 +123,12 @@ def exported_folder(settings: Settings) -> Path | None:
     if folder is not None and exported_graphs(folder) is not None:
         return folder
     if find_spec("torch") is None:
-        why = ("has no fresh exported graph (serving.json)" if as_exported else
-               "needs PyTorch for these settings (EMOJI_ENGINE=torch, EMOJI_QUANTIZE=0 or EMOJI_COMPACT_EMBEDDINGS=0)")
-        raise SystemExit(f"model {settings.model_dir} {why}: export it with `python -m training.export --graph "
-                         f"DIR` where the training extras are installed, or install them here "
-                         f"(pip install -r requirements-train.txt)")
+        install = "or install the training extras here (pip install -r requirements-train.txt)"
+        if as_exported:
+            raise SystemExit(f"model {settings.model_dir} has no fresh exported graphs (serving.json) and torch is "
+                             f"not installed: run `python -m training.export --graph DIR` where it is, {install}")
+        raise SystemExit(f"EMOJI_ENGINE=torch, EMOJI_QUANTIZE=false or EMOJI_COMPACT_EMBEDDINGS=false needs torch, "
+                         f"which is not installed: keep the defaults to serve the exported graphs, {install}")
     return None
 
 

@@ -115,10 +115,10 @@ def test_without_torch_a_folder_without_graphs_stops_with_one_clear_line(tmp_pat
     out = run_python(BLOCK_TORCH + f"from backend.predictor import load_predictor; from backend.config import "
                      f"Settings; load_predictor(Settings(model_dir={str(bare)!r}))")
     assert out.returncode == 1 and "Traceback" not in out.stderr
-    assert "has no fresh exported graph" in out.stderr and "training.export --graph" in out.stderr
+    assert "has no fresh exported graphs" in out.stderr and "training.export --graph" in out.stderr
     out = run_python(BLOCK_TORCH + f"from backend.predictor import load_predictor; from backend.config import "
                      f"Settings; load_predictor(Settings(model_dir={str(bare)!r}, engine='torch'))")
-    assert out.returncode == 1 and "needs PyTorch" in out.stderr and "Traceback" not in out.stderr
+    assert out.returncode == 1 and "needs torch" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_embedded_default_carries_fresh_graphs_within_its_budget():
