@@ -74,17 +74,22 @@ def test_adapted_encoder_starts_a_fine_tune_and_a_classifier_continues_one(tmp_p
     assert not torch.equal(adapted, base_layer)  # two encoder steps changed it
     assert torch.equal(model.head.weight, head)  # no head in an adapted encoder
 
-    # a saved classifier with the same labels brings its head; one with other labels does not
+    # a saved classifier brings the head row of every label it shares, wherever that label sits now
     trained, _ = new_classifier(labels)
     torch.nn.init.normal_(trained.head.weight)
     trained.save(tmp_path / "clf")
+    saved_rows = trained.head.weight.half().float()
     fresh, _ = new_classifier(labels)
     init_weights_from(fresh, tmp_path / "clf")
-    torch.testing.assert_close(fresh.head.weight, trained.head.weight.half().float())
-    other, _ = new_classifier(labels[::-1])
-    before = other.head.weight.clone()
-    init_weights_from(other, tmp_path / "clf")
-    assert torch.equal(other.head.weight, before)
+    torch.testing.assert_close(fresh.head.weight, saved_rows)
+    reordered, _ = new_classifier(labels[::-1])
+    init_weights_from(reordered, tmp_path / "clf")
+    torch.testing.assert_close(reordered.head.weight, saved_rows.flip(0))
+    grown, _ = new_classifier(labels + ["😡"])  # a grown vocabulary: old rows kept, the new one left as it was
+    new_row = grown.head.weight[-1].clone()
+    init_weights_from(grown, tmp_path / "clf")
+    torch.testing.assert_close(grown.head.weight[:-1], saved_rows)
+    assert torch.equal(grown.head.weight[-1], new_row)
 
 
 def test_a_run_records_the_history_of_the_model_it_started_from(tmp_path):

@@ -419,7 +419,7 @@ def test_the_build_is_deterministic_across_processes(fake_data: Path, tmp_path: 
     outputs = []
     for seed in ("1", "2"):  # str hashes differ between these processes: no output may depend on set order
         out = tmp_path / f"out{seed}"
-        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "PYTHONHASHSEED": seed}
         subprocess.run([sys.executable, "-c", BUILD_SCRIPT, str(fake_data), str(out), ",".join(FAKE_LABELS)],
                        check=True, env=env, cwd=ROOT, timeout=120)
         outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
@@ -499,12 +499,14 @@ needs_data = pytest.mark.skipif(not (DEFAULT_DATA_DIR / "tweeteval" / "emoji").i
 @pytest.fixture(scope="module")
 def real(tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("dataset") / "dataset"
-    write(build(DEFAULT_DATA_DIR, list(WIDE_EMOJIS)), out)
+    write(build(DEFAULT_DATA_DIR, list(WIDE_EMOJIS)), out, collect_pairs(DEFAULT_DATA_DIR))
     return out
 
 
-def _rows(folder: Path, name: str) -> list[dict]:
-    return [json.loads(line) for line in (folder / name).read_text(encoding="utf-8").splitlines()]
+def _rows(folder: Path, split: str) -> list[dict]:
+    part = load_examples(folder)[split]
+    names = part.features["label"].names
+    return [{**row, "label": names[row["label"]]} for row in part]
 
 
 @needs_data
@@ -512,32 +514,35 @@ def _rows(folder: Path, name: str) -> list[dict]:
 def test_real_build_has_a_wide_backed_vocabulary(real: Path):
     labels = json.loads((real / "labels.json").read_text(encoding="utf-8"))
     stats = json.loads((real / "stats.json").read_text(encoding="utf-8"))
-    assert labels == list(WIDE_EMOJIS) and len(labels) >= 40
+    assert labels == list(WIDE_EMOJIS) and len(labels) >= 64
     assert set(TWEETEVAL_EMOJIS) <= set(labels)
-    assert {"😭", "😢", "😡", "🙄", "😩", "😞"} <= set(labels)  # negative feelings
+    assert {"😭", "😢", "😡", "😠", "😤", "🙄", "😩", "😞", "💔", "🎉"} <= set(labels)  # every feeling
     counts: dict[str, int] = {}
-    for row in _rows(real, "train.jsonl"):
+    for row in _rows(real, "train"):
         counts[row["label"]] = counts.get(row["label"], 0) + 1
     assert min(counts[e] for e in labels) >= 150 and set(counts) == set(labels)
     assert stats["min_train_count"] == min(counts.values())
-    assert {"en", "es", "ar", "pt"} <= set(stats["per_language"]["train"])
+    assert {"en", "es", "ar", "pt", "tr", "de", "ru", "sw", "am"} <= set(stats["per_language"]["train"])
+    assert stats["pairs"]["total"] > 10_000 and len(stats["pairs"]["per_language"]) >= 40
     card = (real / "README.md").read_text(encoding="utf-8")
     assert card.startswith("---\n") and "never used" in card and "| fear | 😱 |" in card
+    assert "not in the published copy" in card
 
 
 @needs_data
 @pytest.mark.training  # builds the dataset from ../shared/data
 def test_real_build_keeps_validation_apart_and_the_test_set_out(real: Path):
-    train, val = _rows(real, "train.jsonl"), _rows(real, "validation.jsonl")
+    train, val = _rows(real, "train"), _rows(real, "validation")
     assert 0.05 < len(val) / (len(train) + len(val)) < 0.15
     assert not {near_duplicate_key(r["text"]) for r in train} & {near_duplicate_key(r["text"]) for r in val}
     assert len({(r["text"], r["label"]) for r in train}) == len(train)  # deduplicated within a label
-    by_language = sum(len(_rows(real, f"validation_by_language/{p.name}"))
-                      for p in (real / "validation_by_language").iterdir())
-    assert by_language == len(val)
-    # TweetEval's own val split is all validation.
+    assert sum(len(s) for s in load_validation_by_language(real).values()) == len(val)
+    # TweetEval's own val split and BRIGHTER's dev split are all validation.
     own_val = {clean_text(t) for t in read_lines(DEFAULT_DATA_DIR / "tweeteval" / "emoji" / "val_text.txt")}
     assert not {r["text"] for r in train} & own_val
+    brighter_train = {r["text"] for r in train if r["source"].startswith("brighter")}
+    brighter_val = {r["text"] for r in val if r["source"].startswith("brighter")}
+    assert brighter_val and not brighter_train & brighter_val
     # No test tweet anywhere, except generic captions: the ones TweetEval's own train / val already share with its
     # test ("San Francisco @ Golden Gate Bridge"), or a word or two before an Instagram location ("Chicago @ The
     # Adler Planetarium", from another user's post). The test set is read here, by the test, never by the build.
