@@ -49,5 +49,8 @@ preload_app = False
 max_requests = _server["max_requests"]
 max_requests_jitter = 50
 accesslog = None  # the app logs its own access lines, without user text
+# no gunicornc control socket: it would go to ~/.gunicorn (one path for every server of a user, and not writable
+# in the image's read-only deployments); servers are managed by signals and their supervisor
+control_socket_disable = True
 loglevel = _server["log_level"]
 wsgi_app = "backend.wsgi:app"

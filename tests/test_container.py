@@ -107,3 +107,18 @@ def test_slow_clients_do_not_stall_the_image(container):
     with trickling_clients(port, n=64):
         latencies, failed = probe(port, n=50)
     assert failed == 0 and p99(latencies) < 1.0, f"p99 {p99(latencies):.3f} s, {failed} failed"
+
+
+def test_runs_on_a_read_only_root_file_system(image):
+    """As deploy/k8s/deployment.yaml runs it (readOnlyRootFilesystem, /tmp writable): it serves and logs no error."""
+    port = free_port()
+    name = f"emoji-test-ro-{port}"
+    run("run", "-d", "--name", name, "--read-only", "--tmpfs", "/tmp", "--network", "host", "-e", f"PORT={port}",
+        "-e", "EMOJI_RATE_LIMIT=600", image)
+    try:
+        wait_healthy(port, seconds=120)
+        assert request(port, "POST", "/v1/suggest", {"text": "hello"})[0] == 200
+        logs = run("logs", name).stdout + run("logs", name).stderr
+        assert "[ERROR]" not in logs and "Traceback" not in logs
+    finally:
+        run("rm", "-f", name, check=False)
