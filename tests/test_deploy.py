@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields
 from pathlib import Path
 
@@ -120,9 +121,11 @@ def test_nginx_caps_bodies_and_limits_each_client(proxied):
     port, _ = proxied
     status, _ = request(port, "POST", "/v1/suggest", {"text": "x" * 300_000}, source=client_address(900))
     assert status == 413
-    statuses = [request(port, "POST", "/v1/suggest", {"text": "hi"}, source=client_address(901))[0]
-                for _ in range(40)]  # 10 a second and a burst of 20 for this address
-    assert statuses.count(429) >= 5 and statuses[:20] == [200] * 20
+    # 40 at once from one address: 10 a second and a burst of 20 let about 21 through, however slow the machine
+    with ThreadPoolExecutor(40) as pool:
+        statuses = list(pool.map(lambda _: request(port, "GET", "/v1/labels", source=client_address(901),
+                                                   timeout=30)[0], range(40)))
+    assert statuses.count(200) >= 20 and statuses.count(429) >= 10 and set(statuses) == {200, 429}
     assert request(port, "POST", "/v1/suggest", {"text": "hi"}, source=client_address(902))[0] == 200
 
 
