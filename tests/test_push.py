@@ -323,10 +323,11 @@ def test_a_wide_model_card_names_every_source_dataset(tmp_path: Path):
 
 
 def test_export_describes_a_model_by_its_label_count_unless_told():
-    from training.export import PROTOCOL_CARD, WIDE_CARD, ExportArgs, card_text
+    from training.export import MULTILINGUAL_CARD, PROTOCOL_CARD, WIDE_CARD, ExportArgs, card_text
 
     assert card_text(ExportArgs(run="r"), 20) == PROTOCOL_CARD
     assert card_text(ExportArgs(run="r"), 41) == WIDE_CARD
+    assert card_text(ExportArgs(run="r"), 87) == MULTILINGUAL_CARD
     assert card_text(ExportArgs(run="r", title="mine"), 41) == ("mine", WIDE_CARD[1])
 
 

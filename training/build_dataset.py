@@ -49,7 +49,7 @@ from training.sources import (
 log = logging.getLogger("build_dataset")
 # The Hub datasets the wide dataset's sources come from (its card and the cards of models trained on it).
 HUB_SOURCE_DATASETS = ("cardiffnlp/tweet_eval", "SemEvalWorkshop/sem_eval_2018_task_1",
-                       "cardiffnlp/tweet_sentiment_multilingual")
+                       "cardiffnlp/tweet_sentiment_multilingual", "google-research-datasets/go_emotions")
 
 MIN_COUNT = 150
 VALIDATION_PERCENT = 8

@@ -20,7 +20,8 @@ from backend.modeling.labels import display_emoji, emoji_name
 from training.build_dataset import HUB_SOURCE_DATASETS
 
 TWEETEVAL_LABELS = 20
-LANGUAGES = ["multilingual", "en", "es", "fr", "de", "it", "pt", "ru", "ja", "ar", "hi"]
+LANGUAGES = ["multilingual", "en", "es", "fr", "de", "it", "pt", "ru", "ja", "ar", "hi", "tr", "uk", "ro", "sv", "zh",
+             "am", "ha", "ig", "rw", "mr", "om", "so", "su", "sw", "tt", "ti", "yo", "af", "id"]
 PUBLISHED = [("SVM", 29.3), ("FastText", 25.8), ("BLSTM", 24.7), ("RoBERTa-base", 30.9), ("BERTweet", 33.4)]
 RESULTS_HEADING = "## Results on the TweetEval emoji test set (50,000 tweets)"
 
@@ -125,7 +126,18 @@ def _results(m: dict, n_labels: int) -> list[str]:
     return [RESULTS_HEADING, "", "| model | macro-F1 | accuracy | top-5 accuracy |", "| --- | --- | --- | --- |",
             f"| this model{' (int8)' if m.get('int8') else ''} | {m.get('macro_f1', 0):.2f} | "
             f"{m.get('accuracy', 0):.2f} | {m.get('top5_accuracy', 0):.2f} |",
-            *[f"| {name} (published) | {f1} | | |" for name, f1 in PUBLISHED], "", *_wide_notes(m, n_labels)]
+            *[f"| {name} (published) | {f1} | | |" for name, f1 in PUBLISHED], "", *_wide_notes(m, n_labels),
+            *_feelings(m)]
+
+
+def _feelings(m: dict) -> list[str]:
+    """BRIGHTER / E-c / per-source scores (training.emotion_eval) when the evaluation made them, with its plots."""
+    if not m.get("feelings"):
+        return []
+    from training.emotion_eval import markdown
+
+    return [*markdown(m["feelings"]), "", "![BRIGHTER dev per language](brighter_per_language.png)",
+            "![BRIGHTER dev per emotion](brighter_per_emotion.png)", ""]
 
 
 def encoder_layers(config: dict) -> str:
