@@ -65,13 +65,14 @@ adapt: $(VENV)/.train  ## masked-LM adaptation of the encoder on TweetEval train
 calibrate: $(VENV)/.train  ## tune RUN/best's per-label decision biases on validation (kept only if a held-out half improves)
 	$(PY) -m training.calibrate --model $(RUN)/best --data_dir $(DATA_DIR) $(CALIBRATE_ARGS)
 
-evaluate: $(VENV)/.installed  ## score MODEL (int8, as served) on the TweetEval test set; writes MODEL/eval-test/ (report.md, plots)
-	$(PY) -m training.evaluate --model $(MODEL) --data_dir $(DATA_DIR) $(EVAL_ARGS)
+evaluate: $(VENV)/.installed  ## score MODEL as served: TweetEval test, BRIGHTER dev per language and feeling, E-c, DATASET's sources and pairs; writes MODEL/eval-test/
+	$(PY) -m training.evaluate --model $(MODEL) --data_dir $(DATA_DIR) \
+		$(if $(wildcard $(DATASET)/labels.json),--dataset $(DATASET)) $(EVAL_ARGS)
 
 extension: install  ## build the Chrome Web Store and Firefox Add-ons zips into extension/dist and run web-ext lint
 	cd extension && npm run build && npm run lint
 
-dataset: $(VENV)/.train  ## build the wide multilingual emoji dataset from DATA_DIR into DATASET, with its card
+dataset: $(VENV)/.train  ## build the multilingual emoji dataset (datasets DatasetDict + parallel pairs + card) from DATA_DIR into DATASET
 	$(PY) -m training.build_dataset --data_dir $(DATA_DIR) --output_dir $(DATASET)
 
 train-wide: $(VENV)/.train  ## fine-tune on the wide dataset (make dataset first) into runs/wide

@@ -15,7 +15,6 @@ from huggingface_hub import ModelCard
 from huggingface_hub.errors import HfHubHTTPError
 
 from training import push
-from training.build_dataset import FILES as DATASET_FILES
 from training.push import PushArgs, PushError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,21 +50,14 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def dataset(tmp_path: Path) -> Path:
-    """A folder with every name training.build_dataset writes: its data files or folders hold one row."""
+    """A dataset folder built from the tiny fake data folder (training.build_dataset), pairs included."""
+    from support.fake_data import FAKE_LABELS, make_fake_data
+
+    from training.build_dataset import build, collect_pairs, write
+
+    data = make_fake_data(tmp_path / "data")
     folder = tmp_path / "dataset"
-    (folder / "validation_by_language").mkdir(parents=True)
-    row = json.dumps({"text": "so sad", "label": "😭", "source": "x", "language": "en"}, ensure_ascii=False) + "\n"
-    (folder / "validation_by_language" / "en.jsonl").write_text(row, encoding="utf-8")
-    for name in DATASET_FILES:
-        if not Path(name).suffix:  # a saved DatasetDict's folder
-            (folder / name).mkdir()
-            (folder / name / "rows.jsonl").write_text(row, encoding="utf-8")
-        elif name.endswith(".jsonl"):
-            (folder / name).write_text(row, encoding="utf-8")
-    (folder / "labels.json").write_text(json.dumps(LABELS, ensure_ascii=False), encoding="utf-8")
-    stats = {"train": 1, "labels": len(LABELS), "per_language": {"train": {"en": 1}}}
-    (folder / "stats.json").write_text(json.dumps(stats), encoding="utf-8")
-    (folder / "README.md").write_text("---\npretty_name: test\n---\n# a dataset\n", encoding="utf-8")
+    write(build(data, FAKE_LABELS, min_count=0), folder, collect_pairs(data))
     return folder
 
 
@@ -130,7 +122,15 @@ def test_dry_run_writes_exactly_the_folders_it_would_upload(tiny_model: Path, da
     assert written == {"model": str(out / "model"), "dataset": str(out / "dataset")}
     model_files = {p.relative_to(out / "model").as_posix() for p in (out / "model").rglob("*") if p.is_file()}
     assert MODEL_FILES <= model_files
-    assert {p.name for p in (out / "dataset").iterdir()} == set(DATASET_FILES) | {"validation_by_language"}
+    assert {p.relative_to(out / "dataset").as_posix() for p in (out / "dataset").rglob("*") if p.is_file()} == {
+        "README.md", "labels.json", "stats.json", "data/train-00000-of-00001.parquet",
+        "data/validation-00000-of-00001.parquet", "pairs/train-00000-of-00001.parquet",
+        "pairs/validation-00000-of-00001.parquet"}
+    from datasets import load_dataset
+
+    published = load_dataset("parquet", data_dir=str(out / "dataset" / "data"))
+    assert published["train"].num_rows > 0
+    assert not any(s.startswith(("semeval2018-affect", "offenseval2020")) for s in published["train"]["source"])
     config = json.loads((out / "model" / "config.json").read_text(encoding="utf-8"))
     assert [config["id2label"][str(i)] for i in range(len(LABELS))] == LABELS
     assert config["label2id"] == {e: i for i, e in enumerate(LABELS)}
@@ -259,7 +259,7 @@ def test_upload_is_one_commit_per_repo_after_staging_everything(tiny_model: Path
     assert [(c["repo_id"], c["repo_type"], c["exist_ok"], c["private"]) for c in creates] == [
         ("tester/wide-emoji-tweets", "dataset", True, True), ("tester/emoji-suggest", "model", True, True)]
     dataset_upload, model_upload = [kw for name, kw in calls if name == "upload_folder"]
-    assert set(DATASET_FILES) <= {f.split("/")[0] for f in dataset_upload["files"]}
+    assert {"data", "pairs", "README.md", "labels.json"} <= {f.split("/")[0] for f in dataset_upload["files"]}
     assert MODEL_FILES <= set(model_upload["files"])  # complete when its single commit starts
     assert not Path(model_upload["folder_path"]).exists()  # staging cleaned up
 

