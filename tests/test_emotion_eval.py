@@ -43,3 +43,36 @@ def test_top_k_compares_canonical_forms():
     assert emotion_eval.top_k(probs, ["😂", "❤\ufe0f"], 1) == [["❤"]]
     hits = emotion_eval.family_hits([["❤"], ["😂"]], ["love", "anger"])
     assert hits.tolist() == [1.0, 0.0]
+
+
+def test_feelings_calibration_lifts_an_emotion_under_its_target():
+    """A model that puts 😂 (joy) fourth for joyful texts: one bias on the joy family lifts joy past its target,
+    and the TweetEval part keeps its own labels' macro-F1."""
+    from backend.modeling.labels import TWEETEVAL_EMOJIS
+    from training.calibrate import FeelingsObjective
+
+    labels = list(TWEETEVAL_EMOJIS) + ["😡", "😢", "😮", "🤢", "😱"]
+    idx = {e: i for i, e in enumerate(labels)}
+    rng = np.random.default_rng(0)
+    rows, emotions = [], []
+    for emotion, own in (("joy", "😂"), ("anger", "😡"), ("sadness", "😢"), ("surprise", "😮"), ("disgust", "🤢"),
+                         ("fear", "😱")):
+        for _ in range(20):
+            logit = rng.normal(0, 0.1, len(labels))
+            logit[[idx["🎄"], idx["📷"], idx["🔥"]]] += 3.0  # three unrelated labels on top
+            logit[idx[own]] += 2.0 if emotion == "joy" else 4.0  # joy's own emoji only fourth
+            rows.append(logit)
+            emotions.append(emotion)
+    logits = np.stack(rows)
+    languages = ["xx"] * len(rows)
+    te_gold = np.array([idx[e] for e in TWEETEVAL_EMOJIS] * 3)
+    te_logits = np.eye(len(labels))[te_gold] * 2.0  # a perfect TweetEval model
+    objective = FeelingsObjective(labels, (logits, emotions, languages), (te_logits, te_gold))
+    everything, te_all = np.ones(len(rows), bool), np.ones(len(te_gold), bool)
+    start = np.zeros(len(labels))
+    before = objective.parts(start, everything, te_all)
+    assert before["per_emotion"]["joy"] == 0.0 and before["per_emotion"]["anger"] == 100.0
+    bias = objective.tune(start, everything, te_all)
+    after = objective.parts(bias, everything, te_all)
+    assert after["per_emotion"]["joy"] == 100.0 and min(after["per_emotion"].values()) == 100.0
+    assert after["tweeteval_val_macro_f1"] == pytest.approx(100.0)
