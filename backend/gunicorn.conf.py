@@ -29,18 +29,16 @@ if exported_folder(Settings.from_env()) is not None:  # checks the model can be 
     preload()  # the tokenizer, once for all workers: each starts in about a second less
 
 # Several workers share the cores: OpenMP threads that spin-wait after each request would steal them from the
-# other workers (measured at 8 clients: 10 requests/s with libgomp's default spinning, 42 with
-# GOMP_SPINCOUNT=20000, 92 when passive; docs/serving.md).
+# other workers (measured: docs/serving.md).
 # Setting GOMP_SPINCOUNT (spins before sleeping) replaces this default.
 if "GOMP_SPINCOUNT" not in os.environ:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 bind = f"{_server['host']}:{_server['port']}"
 workers = _server["workers"]
-# gevent workers: a connection waiting for a slow client's headers or body costs a greenlet, not the worker.
-# Measured with 64 connections trickling a header line every 0.5 s, 40 other requests one after another:
-# sync workers timed out on every one of them (5 s client timeout), gthread with 4 threads on 23 of 40, gevent
-# answered all (p50 5.9 ms, p99 8.3 ms). The model still runs one text at a time per worker (the predictor's lock).
+# gevent workers: a connection waiting for a slow client's headers or body costs a greenlet, not the worker;
+# sync and gthread workers were measured stalling behind trickling clients (docs/deploy.md). The model still
+# runs one text at a time per worker (the predictor's lock).
 worker_class = "gevent"
 worker_connections = 1000  # open connections per worker; beyond them, behind a proxy (deploy/) is the answer
 timeout = _server["timeout"]

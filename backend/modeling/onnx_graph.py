@@ -1,21 +1,20 @@
 """The lean classifier as ONNX Runtime graphs: how the default model is served.
 
-Why: on this project's 2-core CPU, ONNX Runtime's fused kernels run the six layers of the default model in
-6.7 ms per tweet against 11.8 ms for PyTorch's eager int8 layers, and 252 against 222 texts/s in chunks of 16
-(measured side by side, text by text alternating; docs/serving.md). The graphs are written here, node by node,
-from the same weights (no ONNX exporter): ``training.export --graph`` saves them into the model folder, which the
-backend then serves without torch (:mod:`backend.exported`); a folder without them gets them built at start-up
-(about 0.2 s for both, with the outlier search). Served, a graph holds everything after the word lookup: the
-embeddings' sum and LayerNorm, the layers, the mean over the tokens and the head (``build_layers_graph(head=...)``,
-run by :class:`OnnxClassifier` or :class:`.onnx_runtime.GraphRunner`).
+Why: on a CPU, ONNX Runtime's fused kernels run the default model's layers faster than PyTorch's eager int8 layers,
+one tweet at a time and in batches (the measurements are in docs/serving.md). The graphs are written here, node by
+node, from the same weights (no ONNX exporter): ``training.export --graph`` saves them into the model folder, which
+the backend then serves without torch (:mod:`backend.exported`); a folder without them gets them built at start-up
+(a fraction of a second for both, with the outlier search). Served, a graph holds everything after the word lookup:
+the embeddings' sum and LayerNorm, the layers, the mean over the tokens and the head
+(``build_layers_graph(head=...)``, run by :class:`OnnxClassifier` or :class:`.onnx_runtime.GraphRunner`).
 
 Each layer is ONNX Runtime's standard BERT pattern (its ``com.microsoft`` contrib ops, the ones its own
 transformer optimiser fuses to): the query, key and value projections (in int8, from one quantised input), then
 ``MultiHeadAttention`` with the padding mask; in int8 and without packing, all in one ``QAttention`` node instead
-(the same numbers, 0.1 ms a layer less on one tweet); the attention output projection, the residual sum and
+(the same numbers, a little faster on one tweet); the attention output projection, the residual sum and
 ``LayerNormalization``; the feed-forward input projection and ``BiasGelu`` (exact erf
 GELU); the feed-forward output projection, the residual sum and a second ``LayerNormalization``. (The fused
-``SkipLayerNormalization`` measured 7% slower for batches here.)
+``SkipLayerNormalization`` was slower for batches: docs/serving.md.)
 A projection named in ``int8`` becomes ``DynamicQuantizeMatMul``: int8 weights, one symmetric scale per matrix
 (what PyTorch's dynamic int8 uses), activations quantised per call; the others stay fp32 ``MatMul``. A
 feed-forward block can compute a few of its neurons apart, in fp32 (:func:`outlier_neurons`), so that the rest
@@ -144,10 +143,9 @@ class _Graph:
         each projection in int8 when ``module + "intermediate.dense"`` / ``"output.dense"`` is in ``int8``.
 
         ``fp32_neurons``: intermediate neurons computed apart, in small fp32 MatMuls, their share of the output
-        the second part. A few neurons per layer carry activations many times larger than all others (the
-        default model's fifth layer, on 2,000 training tweets: 72.7 against at most 7.4); one int8 scale per
-        tensor would have to cover them and blur everything else, so without them the output projection can run
-        in int8."""
+        the second part. A few neurons per layer carry activations many times larger than all others
+        (docs/serving.md); one int8 scale per tensor would have to cover them and blur everything else, so
+        without them the output projection can run in int8."""
         w_in, b_in = _array(layer.intermediate.dense.weight).T, _array(layer.intermediate.dense.bias)
         w_out, b_out = _array(layer.output.dense.weight).T, _array(layer.output.dense.bias)  # w_out: (inter, hidden)
         apart = sorted(set(fp32_neurons))
@@ -315,9 +313,8 @@ def outlier_neurons(encoder: nn.Module, input_ids: torch.Tensor, attention_mask:
 
 class OnnxLayers(GraphRunner):
     """:class:`.onnx_runtime.GraphRunner` for PyTorch callers: a callable (hidden states, attention mask) ->
-    hidden states, like the PyTorch layers. Measured (docs/serving.md): spinning briefly within a run, the graph
-    for one tweet 3.16 -> 2.88 ms; over HTTP, one client's p50 about 20% lower; batches and 8 or 32 clients within
-    this machine's noise."""
+    hidden states, like the PyTorch layers. Its threads spin briefly within a run, which helps one tweet at a
+    time (docs/serving.md)."""
 
     def run(self, hidden: np.ndarray, mask: np.ndarray, pooled: bool = False) -> torch.Tensor:
         return torch.from_numpy(self.run_numpy(hidden, mask, pooled))

