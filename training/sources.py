@@ -526,7 +526,8 @@ def all_sources(data_dir: Path, hub: bool = False) -> list[tuple[str, Callable[[
     for language in XLMT_LANGUAGES:
         sources.append((f"xlm-t/{language}/train", lambda lang=language: xlmt_emojis(d, lang, hub)))
     sources.append(("emojispace/es_train", lambda: emojispace(d)))
-    for code in BRIGHTER_LANGUAGES:
+    codes = [c for c in BRIGHTER_LANGUAGES if (d / "brighter" / f"{c}_train.csv").exists()] or ["eng"]
+    for code in codes:
         for split in ("train", "dev"):
             sources.append((f"brighter/{code}_{split}", lambda c=code, s=split: brighter(d, c, s)))
     for split in ("train", "dev"):
