@@ -13,7 +13,10 @@ bp = Blueprint("demo", __name__)
 
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German", "it": "Italian",
                   "pt": "Portuguese", "ru": "Russian", "ja": "Japanese", "ar": "Arabic", "hi": "Hindi",
-                  "zh": "Chinese", "ko": "Korean", "tr": "Turkish", "nl": "Dutch", "pl": "Polish"}
+                  "zh": "Chinese", "ko": "Korean", "tr": "Turkish", "nl": "Dutch", "pl": "Polish", "uk": "Ukrainian",
+                  "ro": "Romanian", "sv": "Swedish", "af": "Afrikaans", "am": "Amharic", "ha": "Hausa", "ig": "Igbo",
+                  "rw": "Kinyarwanda", "mr": "Marathi", "om": "Oromo", "so": "Somali", "su": "Sundanese",
+                  "sw": "Swahili", "tt": "Tatar", "ti": "Tigrinya", "yo": "Yoruba", "id": "Indonesian"}
 
 
 @lru_cache(maxsize=4)
@@ -21,10 +24,15 @@ def model_card_facts(folder: str) -> tuple[str, list[str]]:
     """The model card's title and its languages by name (README.md's front matter ``language:``); empty when
     the folder has no card."""
     card = Path(folder) / "README.md"
-    text = card.read_text(encoding="utf-8") if card.is_file() else ""
-    title = re.search(r"^# (.+)$", text, re.MULTILINE)
-    codes = re.search(r"^language:\s*\[([^\]]*)\]", text, re.MULTILINE)
-    languages = [LANGUAGE_NAMES.get(c.strip(), c.strip()) for c in codes.group(1).split(",")] if codes else []
+    if not card.is_file():
+        return "", []
+    from huggingface_hub import ModelCard  # the card's own parser: flow or block YAML alike
+
+    parsed = ModelCard.load(card)
+    title = re.search(r"^# (.+)$", parsed.text, re.MULTILINE)
+    codes = parsed.data.language or []
+    codes = [codes] if isinstance(codes, str) else codes
+    languages = [LANGUAGE_NAMES.get(str(c).strip(), str(c).strip()) for c in codes]
     return (title.group(1).strip() if title else ""), [x for x in languages if x and x != "multilingual"]
 
 
