@@ -318,7 +318,8 @@ def load_pairs(path: str | Path):
     return load_from_disk(str(Path(path) / "pairs"))
 
 
-def _split(ds) -> Split:
+def as_split(ds) -> Split:
+    """A ``Dataset`` of the built schema as a Split (texts, emoji labels)."""
     names = ds.features["label"].names
     return Split(list(ds["text"]), [names[i] for i in ds["label"]])
 
@@ -326,12 +327,12 @@ def _split(ds) -> Split:
 def load_built(path: str | Path) -> tuple[Split, Split, list[str]]:
     """(train, validation, labels) of a built dataset folder."""
     ds = load_examples(path)
-    return _split(ds["train"]), _split(ds["validation"]), list(ds["train"].features["label"].names)
+    return as_split(ds["train"]), as_split(ds["validation"]), list(ds["train"].features["label"].names)
 
 
 def load_validation(path: str | Path) -> Split:
     """The built dataset's fixed validation split alone (calibration and evaluation need no training rows)."""
-    return _split(load_examples(path)["validation"])
+    return as_split(load_examples(path)["validation"])
 
 
 def _grouped(path: str | Path, key) -> dict[str, Split]:

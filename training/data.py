@@ -18,14 +18,20 @@ class Split:
     def __len__(self) -> int:
         return len(self.texts)
 
-    def head_per_label(self, n: int) -> Split:
-        """About ``n`` examples, the first ones of each label in turn (every label kept): for smoke runs."""
+    def head_rows_per_label(self, n: int) -> list[int]:
+        """The rows of about ``n`` examples, the first ones of each label in turn (every label kept)."""
         by_label: dict[str, list[int]] = {}
         for i, e in enumerate(self.labels):
             by_label.setdefault(e, []).append(i)
         per = max(1, -(-n // len(by_label)))
-        keep = sorted(i for idx in by_label.values() for i in idx[:per])
+        return sorted(i for idx in by_label.values() for i in idx[:per])
+
+    def rows(self, keep: list[int]) -> Split:
         return Split([self.texts[i] for i in keep], [self.labels[i] for i in keep])
+
+    def head_per_label(self, n: int) -> Split:
+        """About ``n`` examples, the first ones of each label in turn (every label kept): for smoke runs."""
+        return self.rows(self.head_rows_per_label(n))
 
 
 def read_mapping(path: Path) -> dict[int, str]:

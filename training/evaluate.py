@@ -48,30 +48,26 @@ class EvalArgs:
                                                           "emotion, and E-c es/ar dev (training.emotion_eval)"})
 
 
-def predict_log_probs(predictor: TransformerPredictor, texts: list[str], batch_size: int) -> np.ndarray:
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    out = np.zeros((len(texts), len(predictor.labels)), dtype=np.float32)
-    t0 = time.time()
-    for s in range(0, len(order), batch_size):
-        part = order[s : s + batch_size]
-        out[part] = np.log(predictor.probabilities([texts[i] for i in part]).numpy() + 1e-12)
-        if (s // batch_size) % 100 == 0:
-            print(f"  {s + len(part)}/{len(texts)} texts, {(s + len(part)) / (time.time() - t0):.0f}/s", flush=True)
-    return out
-
-
-def probability_fn(predictor: TransformerPredictor, batch_size: int):
-    """texts -> served probabilities as a NumPy array, in length-sorted batches."""
+def probability_fn(predictor: TransformerPredictor, batch_size: int, progress: bool = False):
+    """texts -> served probabilities as a NumPy array, in length-sorted batches (progress printed every 100)."""
 
     def probs(texts: list[str]) -> np.ndarray:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), len(predictor.labels)), dtype=np.float32)
+        t0 = time.time()
         for s in range(0, len(order), batch_size):
             part = order[s : s + batch_size]
             out[part] = np.asarray(predictor.probabilities([texts[i] for i in part]))
+            if progress and (s // batch_size) % 100 == 0:
+                done = s + len(part)
+                print(f"  {done}/{len(texts)} texts, {done / (time.time() - t0):.0f}/s", flush=True)
         return out
 
     return probs
+
+
+def predict_log_probs(predictor: TransformerPredictor, texts: list[str], batch_size: int) -> np.ndarray:
+    return np.log(probability_fn(predictor, batch_size, progress=True)(texts) + 1e-12)
 
 
 def feelings_report(predictor: TransformerPredictor, args: EvalArgs, out: Path) -> tuple[dict, list[str]]:

@@ -2,7 +2,7 @@
 
     python -m training.train --output_dir runs/tweeteval --dataset tweeteval
     python -m training.train --output_dir runs/multi --dataset artifacts/dataset --init_from backend/models/default
-    accelerate launch --num_processes 2 -m training.train ...   # DDP on several GPUs (or CPU processes, gloo)
+    accelerate launch --multi_gpu --num_processes 2 -m training.train ...   # DDP: GPUs, or CPU processes (gloo)
 
 With a built dataset (``training.build_dataset``) every row carries a loss weight, and the dataset's parallel pairs
 teach the model cross-lingual agreement (``--pairs_weight``): its suggestions for a translation learn to match its
@@ -137,17 +137,16 @@ def load_data(args: TrainArgs) -> TrainData:
         data_dir = Path(args.data_dir)
         train = tweeteval_emoji("train", data_dir)
         return TrainData(train, tweeteval_emoji("val", data_dir), list(TWEETEVAL_EMOJIS), np.ones(len(train)))
-    from training.build_dataset import load_examples, load_pairs
+    from training.build_dataset import as_split, load_examples, load_pairs
 
     ds = load_examples(args.dataset)
-    labels = list(ds["train"].features["label"].names)
-    splits = {name: Split(list(part["text"]), [labels[i] for i in part["label"]]) for name, part in ds.items()}
     weights = np.asarray(ds["train"]["weight"], dtype=np.float64)
     pairs = []
     if args.pairs_weight > 0:
         p = load_pairs(args.dataset)["train"]
         pairs = list(zip(p["english"], p["translation"], strict=True))
-    return TrainData(splits["train"], splits["validation"], labels, weights, pairs)
+    return TrainData(as_split(ds["train"]), as_split(ds["validation"]), list(ds["train"].features["label"].names),
+                     weights, pairs)
 
 
 def init_weights_from(model: nn.Module, folder: Path) -> int:
@@ -313,14 +312,12 @@ def main(args: TrainArgs) -> None:
     train, val, labels = data.train, data.val, data.labels
     row_weights = data.weights
     if args.max_train:
-        keep = _head_per_label_rows(train, args.max_train)
-        train = Split([train.texts[i] for i in keep], [train.labels[i] for i in keep])
-        row_weights = row_weights[keep]
+        keep = train.head_rows_per_label(args.max_train)
+        train, row_weights = train.rows(keep), row_weights[keep]
     if args.max_val:
         val = val.head_per_label(args.max_val)
     if args.eval_sample and args.eval_sample < len(val):
-        keep = sorted(random.Random(args.seed).sample(range(len(val)), args.eval_sample))
-        val = Split([val.texts[i] for i in keep], [val.labels[i] for i in keep])
+        val = val.rows(sorted(random.Random(args.seed).sample(range(len(val)), args.eval_sample)))
     model, tokenizer = new_classifier(labels, args.base_model, args.max_length, args.num_layers,
                                       ffn_size=saved_ffn_size(args.init_from))
     if args.init_from:
@@ -365,8 +362,8 @@ def main(args: TrainArgs) -> None:
     batches: list[list[int]] = []
     for _ in range(math.ceil(args.epochs)):
         batches += length_batches([len(x) for x in x_train], args.batch_size, rng)
-    per_process = len(batches) // accelerator.num_processes
-    total = min(per_process, int(per_process * args.epochs / max(1, math.ceil(args.epochs))))
+    per_process = len(batches) // accelerator.num_processes  # the steps of ceil(epochs) epochs
+    total = int(per_process * args.epochs / max(1, math.ceil(args.epochs)))
     if args.max_steps:
         total = min(total, args.max_steps)
     warmup = int(total * args.warmup_ratio)
@@ -378,7 +375,10 @@ def main(args: TrainArgs) -> None:
             pair_batches += length_batches([len(x) for x in pair_tr], args.pairs_batch_size, rng)
         pair_batches = pair_batches[: len(batches)]
 
-    model, optim, sched = accelerator.prepare(model, optim, sched)
+    # The scheduler is not prepared: accelerate's wrapper would step it once per process per step, and `total`
+    # already counts one process's steps. It is still saved and restored with the checkpoints.
+    model, optim = accelerator.prepare(model, optim)
+    accelerator.register_for_checkpointing(sched)
     loader = accelerator.prepare_data_loader(batch_loader(batches))
     pair_loader = accelerator.prepare_data_loader(batch_loader(pair_batches)) if pair_batches else None
 
@@ -403,7 +403,8 @@ def main(args: TrainArgs) -> None:
     bar = tqdm(total=total, initial=step, disable=not main_process, desc="train", mininterval=30)
     while step < total:
         batch = [int(i) for i in next(batch_iter)]
-        seen_rows += batch
+        if args.record_batches:
+            seen_rows += batch
         x, m = pad_batch([x_train[i] for i in batch], pad)
         logits = model(x.to(device), m.to(device))
         y = torch.tensor(y_train[batch], device=device)
@@ -461,14 +462,6 @@ def main(args: TrainArgs) -> None:
             {"rows": seen_rows, "weights_sha256": _param_checksum(accelerator.unwrap_model(model))}))
     accelerator.wait_for_everyone()
     log.info("done: best %s", best)
-
-
-def _head_per_label_rows(split: Split, n: int) -> list[int]:
-    by_label: dict[str, list[int]] = {}
-    for i, e in enumerate(split.labels):
-        by_label.setdefault(e, []).append(i)
-    per = max(1, -(-n // len(by_label)))
-    return sorted(i for idx in by_label.values() for i in idx[:per])
 
 
 if __name__ == "__main__":
