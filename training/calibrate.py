@@ -87,9 +87,8 @@ class FeelingsObjective:
             for d, grid in zip(directions, grids, strict=True):
                 for step in grid:
                     v = self.value(bias + step * d, rows, te_rows)
-                    if v > best + 1e-9:
-                        best, chosen = v, bias + step * d
-                        bias = chosen
+                    if v > best + 1e-9:  # greedy: the walk goes on from the better point
+                        best, bias = v, bias + step * d
         return bias
 
 
