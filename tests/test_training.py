@@ -191,6 +191,46 @@ def test_row_weights_count_in_the_label_prior():
     np.testing.assert_allclose(np.exp(weighted), [2 / 3, 1 / 3])  # four light rows weigh one each
 
 
+def test_source_mix_repeats_each_family_as_asked():
+    from training.train import mixed_pool, parse_mix
+
+    families = ["emojispace"] * 100 + ["xed"] * 1000 + ["brighter"] * 50
+    pool = mixed_pool(families, parse_mix("emojispace=3, xed=0.5"), random.Random(0))
+    counts = np.bincount(pool, minlength=len(families))
+    assert (counts[:100] == 3).all() and (counts[1100:] == 1).all()  # unnamed families: once
+    assert set(counts[100:1100]) == {0, 1} and 430 < counts[100:1100].sum() < 570
+    with pytest.raises(ValueError, match="lacks"):
+        mixed_pool(families, {"goemotions": 2.0}, random.Random(0))
+    with pytest.raises(ValueError, match="family=repeats"):
+        parse_mix("emojispace")
+
+
+def test_a_balanced_source_teaches_the_text_not_the_prior():
+    """A model that only knows the prior (logits = log prior, the same for every text) is already right about a
+    balanced source's rows once the prior is removed: their adjusted loss has no gradient, so they cannot drag
+    the served prior towards uniform. Unadjusted, the same rows would."""
+    from training.train import balanced_offsets
+
+    log_prior = np.log(np.array([0.6, 0.25, 0.1, 0.05]))
+    y = np.array([0, 1, 2, 3, 0, 1, 2])  # rows 0-2: a source carrying labels 0, 1, 2 once each
+    families = ["emojispace"] * 3 + ["tweeteval"] * 4
+    profile, offsets = balanced_offsets(y, families, ["emojispace"], log_prior)
+    assert profile.tolist() == [0, 0, 0, -1, -1, -1, -1]
+    assert np.isinf(offsets[0, 3]) and np.isfinite(offsets[0, :3]).all()  # a label it never carries: impossible
+
+    def prior_gradient(adjust: bool) -> torch.Tensor:
+        logits = torch.tensor(np.tile(log_prior, (3, 1)), dtype=torch.float32, requires_grad=True)
+        shift = torch.tensor(offsets[profile[:3]], dtype=torch.float32) if adjust else 0.0
+        nn_loss = torch.nn.functional.cross_entropy(logits + shift, torch.tensor(y[:3]), reduction="sum")
+        nn_loss.backward()
+        return logits.grad.sum(0)
+
+    assert prior_gradient(adjust=True).abs().max() < 1e-6
+    assert prior_gradient(adjust=False).abs().max() > 0.1
+    with pytest.raises(ValueError, match="lacks"):
+        balanced_offsets(y, families, ["goemotions"], log_prior)
+
+
 @pytest.mark.training
 def test_two_cpu_processes_train_on_different_rows_and_end_with_the_same_weights(tmp_path):
     """DDP through accelerate on two CPU processes (gloo): the scale-out path, on a one-layer model."""

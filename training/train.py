@@ -71,6 +71,14 @@ class TrainArgs:
         "help": "weight of the cross-lingual loss on the dataset's parallel pairs (0: off)"})
     pairs_batch_size: int = field(default=16, metadata={"help": "parallel pairs per step"})
     class_weight_power: float = field(default=0.5, metadata={"help": "weights = (1/freq)^power, mean 1"})
+    source_mix: str = field(default="", metadata={
+        "help": "how often each source family's rows come per epoch, e.g. 'emojispace=3,xed=0.5' (others: 1)"})
+    balanced_sources: str = field(default="", metadata={
+        "help": "source families balanced by design (e.g. 'emojispace'): their rows are scored over their own "
+                "labels with the training prior removed (logit adjustment), so they teach which emoji fits a "
+                "text without flattening the prior the model serves"})
+    balanced_loss_weight: float = field(default=0.0, metadata={
+        "help": "loss weight of a balanced source's rows (0: the dataset's row weight)"})
     freeze_word_embeddings: bool = True
     eval_every: int = 700
     eval_sample: int = field(default=0, metadata={"help": "score this many validation rows (seeded) at each "
@@ -91,6 +99,7 @@ class TrainData:
     labels: list[str]
     weights: np.ndarray  # per training row
     pairs: list[tuple[str, str]] = field(default_factory=list)  # (english, translation)
+    families: list[str] = field(default_factory=list)  # per training row: its source family ("" if unknown)
 
 
 def log_to(logger: logging.Logger, path: Path) -> None:
@@ -136,8 +145,9 @@ def load_data(args: TrainArgs) -> TrainData:
 
         data_dir = Path(args.data_dir)
         train = tweeteval_emoji("train", data_dir)
-        return TrainData(train, tweeteval_emoji("val", data_dir), list(TWEETEVAL_EMOJIS), np.ones(len(train)))
-    from training.build_dataset import as_split, load_examples, load_pairs
+        return TrainData(train, tweeteval_emoji("val", data_dir), list(TWEETEVAL_EMOJIS), np.ones(len(train)),
+                         families=["tweeteval"] * len(train))
+    from training.build_dataset import as_split, load_examples, load_pairs, source_family
 
     ds = load_examples(args.dataset)
     weights = np.asarray(ds["train"]["weight"], dtype=np.float64)
@@ -146,7 +156,50 @@ def load_data(args: TrainArgs) -> TrainData:
         p = load_pairs(args.dataset)["train"]
         pairs = list(zip(p["english"], p["translation"], strict=True))
     return TrainData(as_split(ds["train"]), as_split(ds["validation"]), list(ds["train"].features["label"].names),
-                     weights, pairs)
+                     weights, pairs, [source_family(s) for s in ds["train"]["source"]])
+
+
+def parse_mix(text: str) -> dict[str, float]:
+    """'emojispace=3,xed=0.5' -> {'emojispace': 3.0, 'xed': 0.5}."""
+    mix = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, value = part.partition("=")
+        if not value or float(value) < 0:
+            raise ValueError(f"--source_mix: {part!r} is not family=repeats (repeats >= 0)")
+        mix[name.strip()] = float(value)
+    return mix
+
+
+def mixed_pool(families: list[str], mix: dict[str, float], rng: random.Random) -> list[int]:
+    """The row indices of one epoch: each row ``mix[family]`` times (the fraction by a seeded draw), others once."""
+    unknown = set(mix) - set(families)
+    if unknown:
+        raise ValueError(f"--source_mix names families the data lacks: {sorted(unknown)}")
+    pool = []
+    for i, family in enumerate(families):
+        repeats = mix.get(family, 1.0)
+        pool += [i] * (int(repeats) + (rng.random() < repeats - int(repeats)))
+    return pool
+
+
+def balanced_offsets(y: np.ndarray, families: list[str], balanced: list[str], log_prior: np.ndarray,
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Per training row, the index of its logit-offset profile (-1: none), and the profiles: for each balanced
+    family, minus the training log prior on the labels it carries and -inf elsewhere. A balanced source's label
+    distribution is uniform, so p_source(y|x) ∝ p(y|x) / prior(y) over its labels: scoring its rows through
+    these offsets lets them teach p(y|x) at full weight without moving the prior (Menon et al., 2021)."""
+    unknown = set(balanced) - set(families)
+    if unknown:
+        raise ValueError(f"--balanced_sources names families the data lacks: {sorted(unknown)}")
+    fam = np.array(families)
+    profile = np.full(len(fam), -1)
+    offsets = np.full((len(balanced), len(log_prior)), -np.inf)
+    for k, family in enumerate(balanced):
+        rows = fam == family
+        carried = np.unique(y[rows])
+        offsets[k, carried] = -log_prior[carried]
+        profile[rows] = k
+    return profile, offsets
 
 
 def init_weights_from(model: nn.Module, folder: Path) -> int:
@@ -197,9 +250,11 @@ def encode(tokenizer, texts: list[str], max_length: int) -> list[list[int]]:
     return tokenizer([model_input(t) for t in texts], truncation=True, max_length=max_length)["input_ids"]
 
 
-def length_batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
-    """Shuffled batches of similar length (little padding), in random order."""
-    idx = list(range(len(lengths)))
+def length_batches(lengths: list[int], batch_size: int, rng: random.Random,
+                   pool: list[int] | None = None) -> list[list[int]]:
+    """Shuffled batches of similar length (little padding), in random order, over ``pool`` (default: every row
+    once)."""
+    idx = list(range(len(lengths))) if pool is None else list(pool)
     rng.shuffle(idx)
     chunk = batch_size * 50
     batches = []
@@ -337,7 +392,17 @@ def main(args: TrainArgs) -> None:
 
     weights, log_prior = class_weights_and_log_prior(y_train, len(labels), args.class_weight_power, row_weights)
     loss_fn = nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32, device=device), reduction="none")
+    families = data.families
+    if args.max_train:
+        families = [families[i] for i in keep]
+    balanced = [f.strip() for f in args.balanced_sources.split(",") if f.strip()]
+    profile, offsets = balanced_offsets(y_train, families, balanced, log_prior)
+    if balanced and args.balanced_loss_weight > 0:
+        row_weights = np.where(profile >= 0, args.balanced_loss_weight, row_weights)
     row_w = torch.tensor(row_weights, dtype=torch.float32)
+    row_profile = torch.tensor(profile)
+    offsets_t = torch.tensor(offsets, dtype=torch.float32, device=device)
+    mix = parse_mix(args.source_mix)
 
     teacher_logits = None
     if args.teacher:
@@ -361,7 +426,8 @@ def main(args: TrainArgs) -> None:
     rng = random.Random(args.seed)
     batches: list[list[int]] = []
     for _ in range(math.ceil(args.epochs)):
-        batches += length_batches([len(x) for x in x_train], args.batch_size, rng)
+        pool = mixed_pool(families, mix, rng) if mix else None
+        batches += length_batches([len(x) for x in x_train], args.batch_size, rng, pool)
     per_process = len(batches) // accelerator.num_processes  # the steps of ceil(epochs) epochs
     total = int(per_process * args.epochs / max(1, math.ceil(args.epochs)))
     if args.max_steps:
@@ -409,6 +475,9 @@ def main(args: TrainArgs) -> None:
         logits = model(x.to(device), m.to(device))
         y = torch.tensor(y_train[batch], device=device)
         w = row_w[batch].to(device)
+        k = row_profile[batch].to(device)
+        if balanced and (k >= 0).any():
+            logits = logits + torch.where((k >= 0)[:, None], offsets_t[k.clamp(min=0)], 0.0)
         loss = (loss_fn(logits, y) * w).sum() / loss_fn.weight[y].mul(w).sum()
         if teacher_logits is not None:
             loss = (1 - args.distill_alpha) * loss + args.distill_alpha * distillation_loss(
