@@ -284,10 +284,12 @@ def test_sources_that_may_not_be_redistributed_stay_out_of_the_published_copy(fa
 
 def test_coverage_counts_only_texts_that_carried_their_emoji(fake_data: Path):
     full = coverage(fake_data, FAKE_LABELS + ["😠", "🌹", "😎"], validation_percent=100)
-    assert full["emojispace"] == 100.0 and full["germeval2018"] == 100.0
-    assert "brighter" not in full or full["brighter"] == 100.0  # mapped emotions are always covered
+    assert full["emojispace"] == {"texts": 100.0, "emojis": 100.0} and full["germeval2018"]["emojis"] == 100.0
+    assert "brighter" not in full or full["brighter"]["texts"] == 100.0  # mapped emotions are always covered
     partial = coverage(fake_data, ["❤"], validation_percent=100)
-    assert partial["emojispace"] == 50.0  # 😠 missing, ♥ -> ❤ present
+    assert partial["emojispace"] == {"texts": 50.0, "emojis": 50.0}  # 😠 missing, ♥ -> ❤ present
+    # "que saudade 😭🇧🇷": a suggestion of 😭 serves the text, though 🇧🇷 is outside the vocabulary
+    assert full["told"] == {"texts": 100.0, "emojis": 50.0}
 
 
 def test_fake_build_fails_loudly_under_the_minimum(fake_data: Path):

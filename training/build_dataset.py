@@ -26,7 +26,7 @@ import re
 import shutil
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -167,11 +167,15 @@ def carries_its_emoji(source: str) -> bool:
     return not source.endswith(":emotion") and source not in MAPPED_SOURCES
 
 
-def coverage(data_dir: Path, labels: list[str], validation_percent: int = VALIDATION_PERCENT) -> dict[str, float]:
-    """Per source family: the share (%) of its emoji-bearing validation examples whose emoji is in ``labels`` -
-    how often the emoji a writer actually used could have been suggested at all."""
+def coverage(data_dir: Path, labels: list[str],
+             validation_percent: int = VALIDATION_PERCENT) -> dict[str, dict[str, float]]:
+    """Per source family, how often the emoji a writer actually used could have been suggested at all, on its
+    emoji-bearing validation part: ``texts``, the share (%) of texts holding at least one emoji that ``labels``
+    has (a text with several emojis is served by a suggestion of any of them), and ``emojis``, the share of the
+    emoji occurrences themselves (one per distinct emoji of a text)."""
     examples, _ = collect(Path(data_dir), hub=False)
     vocabulary = set(labels)
+    texts: dict[str, dict[str, bool]] = defaultdict(dict)
     total: Counter[str] = Counter()
     inside: Counter[str] = Counter()
     for ex in examples:
@@ -183,7 +187,9 @@ def coverage(data_dir: Path, labels: list[str], validation_percent: int = VALIDA
             family = source_family(ex.source)
             total[family] += 1
             inside[family] += ex.label in vocabulary
-    return {f: round(100 * inside[f] / total[f], 2) for f in sorted(total)}
+            texts[family][ex.text] = texts[family].get(ex.text, False) or ex.label in vocabulary
+    return {f: {"texts": round(100 * sum(texts[f].values()) / len(texts[f]), 2),
+                "emojis": round(100 * inside[f] / total[f], 2)} for f in sorted(total)}
 
 
 def _counts(rows: list[Example], attr: str) -> dict[str, int]:

@@ -6,7 +6,8 @@
 * **SemEval-2018 E-c dev, Spanish and Arabic**: the same hit@3 on tweets with exactly one of the family emotions
   (love included).
 * **Every source's validation part** of a built dataset: top-1, top-5, macro-F1 over the labels present, and
-  coverage (how often the gold emoji of an emoji-bearing validation text is in the model's vocabulary).
+  coverage (how often an emoji-bearing validation text holds an emoji of the model's vocabulary, and how often
+  each emoji occurrence is one).
 
 Only dev / validation data is read: ``../shared/data`` holds no test split of these sources.
 """
@@ -119,7 +120,8 @@ def source_report(probs_fn: ProbabilityFn, labels: Sequence[str], dataset: Path,
         share = len(known) / len(split)  # a gold emoji outside the vocabulary is a miss, as users see it
         out[family] = {"n": len(split), "top1": round(m["accuracy"] * share, 2),
                        "top5": round(m["top5_accuracy"] * share, 2), "macro_f1": round(m["macro_f1"], 2),
-                       "coverage": cover.get(family)}
+                       "coverage": cover.get(family, {}).get("texts"),
+                       "coverage_emojis": cover.get(family, {}).get("emojis")}
     return out
 
 
@@ -198,10 +200,12 @@ def markdown(result: dict) -> list[str]:
     lines += [f"| {lang} | {row['n']} | {row['all']:.1f} |" for lang, row in result["ec"].items()]
     if result.get("sources"):
         lines += ["", "## Each source's validation part", "",
-                  "| source | n | top-1 | top-5 | macro-F1 (labels present) | coverage |",
-                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+                  "Coverage: the share of the source's emoji-bearing validation texts that hold an emoji of the "
+                  "vocabulary (and of their emoji occurrences, one per distinct emoji of a text).", "",
+                  "| source | n | top-1 | top-5 | macro-F1 (labels present) | coverage: texts | emojis |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for name, row in result["sources"].items():
-            cov = "" if row["coverage"] is None else f"{row['coverage']:.1f}"
+            cov = " | ".join("" if row.get(k) is None else f"{row[k]:.1f}" for k in ("coverage", "coverage_emojis"))
             lines.append(f"| {name} | {row['n']} | {row['top1']:.1f} | {row['top5']:.1f} | {row['macro_f1']:.1f} | "
                          f"{cov} |")
     if result.get("pairs"):

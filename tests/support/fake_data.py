@@ -82,7 +82,7 @@ def make_fake_multilingual_data(root: Path) -> None:
     _write(root / "offenseval2020" / "ar_train.tsv", "id\ttweet\tsubtask_a\n2\tصباح الخير 🌹\tNOT\n")
     _write(root / "offenseval2020" / "ar_dev.tsv", "id\ttweet\tsubtask_a\n3\tمساء الخير ❤️\tNOT\n")
     _write(root / "told-br" / "pt_train.csv", 'text,toxic\n"olha quem chegou 😍",0\n')
-    _write(root / "told-br" / "pt_validation.csv", 'text,toxic\n"que saudade 😭",0\n')
+    _write(root / "told-br" / "pt_validation.csv", 'text,toxic\n"que saudade 😭🇧🇷",0\n')
     _write(root / "germeval2018" / "de_train.tsv", "Schönes Wetter heute 😎\tOTHER\tOTHER\n")
     header = "ID\tTweet\t" + "\t".join(AFFECT_EMOTIONS) + "\n"
     for language in ("es", "ar"):
