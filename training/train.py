@@ -61,8 +61,8 @@ class TrainArgs:
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06
     max_length: int = 64
-    num_layers: int = field(default=0, metadata={"help": "keep only the encoder's first N layers (0: all): a "
-                                                         "smaller, faster student, e.g. with --teacher"})
+    num_layers: int = field(default=0, metadata={"help": "keep only the encoder's first N layers (0: all, or as many "
+                                                         "as --init_from's model has): a smaller, faster student"})
     teacher: str = field(default="", metadata={
         "help": "a saved classifier with the same labels to distil from (its logits on the training texts)"})
     distill_alpha: float = field(default=0.5, metadata={"help": "weight of the distillation loss (1 - it: labels)"})
@@ -228,10 +228,20 @@ def init_weights_from(model: nn.Module, folder: Path) -> int:
     return len(usable)
 
 
+def _saved_config(init_from: str, key: str) -> int:
+    config = Path(init_from) / "config.json" if init_from else None
+    return int(json.loads(config.read_text()).get(key, 0)) if config and config.exists() else 0
+
+
 def saved_ffn_size(init_from: str) -> int:
     """The feed-forward width of the model a run starts from; 0: the base's."""
-    config = Path(init_from) / "config.json" if init_from else None
-    return int(json.loads(config.read_text()).get("intermediate_size", 0)) if config and config.exists() else 0
+    return _saved_config(init_from, "intermediate_size")
+
+
+def saved_num_layers(init_from: str) -> int:
+    """The encoder depth of the model a run starts from; 0: the base's. A run from a 6-layer student stays a
+    6-layer student unless ``--num_layers`` says otherwise (the base's upper layers would start untrained)."""
+    return _saved_config(init_from, "num_hidden_layers")
 
 
 def started_from(init_from: str) -> dict | None:
@@ -373,7 +383,8 @@ def main(args: TrainArgs) -> None:
         val = val.head_per_label(args.max_val)
     if args.eval_sample and args.eval_sample < len(val):
         val = val.rows(sorted(random.Random(args.seed).sample(range(len(val)), args.eval_sample)))
-    model, tokenizer = new_classifier(labels, args.base_model, args.max_length, args.num_layers,
+    num_layers = args.num_layers or saved_num_layers(args.init_from)
+    model, tokenizer = new_classifier(labels, args.base_model, args.max_length, num_layers,
                                       ffn_size=saved_ffn_size(args.init_from))
     if args.init_from:
         loaded = init_weights_from(model, Path(args.init_from))
