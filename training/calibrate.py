@@ -11,10 +11,8 @@ on that dataset's validation rows (``--dataset``), over all its labels.
 ``--feelings true`` (a multilingual model) tunes instead one bias per emotion family (added to every label of the
 family, ``EMOTION_FAMILIES``; love's is left alone) and one per TweetEval label, for one objective on two dev
 sets: BRIGHTER dev family hit@3 (mean over languages, less twice every emotion's shortfall from its target) plus
-TweetEval val macro-F1 over its 20 emojis; ``--emojispace_weight W`` adds W times the Emojispace validation top-5
-(a balanced set, so it rewards the rarer labels) and one more bias, shared by the labels outside TweetEval's 20,
-which moves that score without touching TweetEval's. Two-fold as above (each language's rows, TweetEval val and
-Emojispace validation alternate between the halves).
+TweetEval val macro-F1 over its 20 emojis. Two-fold as above (each language's rows and TweetEval val alternate
+between the halves).
 """
 
 from __future__ import annotations
@@ -42,9 +40,6 @@ class CalibrateArgs:
     dataset: str = field(default="", metadata={"help": "a built dataset: tune on its validation rows instead"})
     feelings: bool = field(default=False, metadata={"help": "tune emotion-family and TweetEval-label biases on "
                                                            "BRIGHTER dev and TweetEval val together"})
-    emojispace_weight: float = field(default=0.0, metadata={
-        "help": "with --feelings and --dataset: also count this times Emojispace validation top-5 (as served), and "
-                "tune one more bias shared by the labels outside TweetEval's 20"})
 
 
 # Family hit@3 each emotion should reach on BRIGHTER dev (the product's targets); the objective pays twice for
@@ -56,8 +51,7 @@ class FeelingsObjective:
     """BRIGHTER dev family hit@3 and TweetEval val macro-F1 of a bias vector, on chosen rows of each."""
 
     def __init__(self, labels: list[str], brighter: tuple[np.ndarray, list[str], list[str]],
-                 tweeteval: tuple[np.ndarray, np.ndarray],
-                 emojispace: tuple[np.ndarray, np.ndarray] | None = None, emojispace_weight: float = 0.0):
+                 tweeteval: tuple[np.ndarray, np.ndarray]):
         from backend.modeling.labels import EMOTION_FAMILIES, TWEETEVAL_EMOJIS
 
         self.families = list(FEELING_TARGETS)
@@ -68,12 +62,8 @@ class FeelingsObjective:
         self.te_logits, self.te_gold = tweeteval
         index = {e: i for i, e in enumerate(labels)}
         self.classes = np.array([index[e] for e in TWEETEVAL_EMOJIS])
-        self.es_logits, self.es_gold = emojispace if emojispace is not None else (None, None)
-        self.es_weight = emojispace_weight if emojispace is not None else 0.0
-        self.others = ~np.isin(np.arange(len(labels)), self.classes)
 
-    def parts(self, bias: np.ndarray, rows: np.ndarray, te_rows: np.ndarray,
-              es_rows: np.ndarray | None = None) -> dict:
+    def parts(self, bias: np.ndarray, rows: np.ndarray, te_rows: np.ndarray) -> dict:
         scored = self.logits[rows] + bias
         top3 = np.argpartition(-scored, 3, axis=1)[:, :3]
         hits = self.member[self.emotion[rows][:, None], top3].any(1)
@@ -81,34 +71,22 @@ class FeelingsObjective:
         per_emotion = {f: 100 * float(hits[self.emotion[rows] == i].mean()) for i, f in enumerate(self.families)}
         mean = float(np.mean([100 * hits[langs == lang].mean() for lang in np.unique(langs)]))
         te = scores(self.te_gold[te_rows], self.te_logits[te_rows] + bias, self.classes)["macro_f1"]
-        out = {"brighter_mean": mean, "per_emotion": per_emotion, "tweeteval_val_macro_f1": te}
-        if self.es_weight:
-            es_rows = np.ones(len(self.es_gold), bool) if es_rows is None else es_rows
-            top5 = np.argpartition(-(self.es_logits[es_rows] + bias), 5, axis=1)[:, :5]
-            out["emojispace_top5"] = 100 * float((top5 == self.es_gold[es_rows][:, None]).any(1).mean())
-        return out
+        return {"brighter_mean": mean, "per_emotion": per_emotion, "tweeteval_val_macro_f1": te}
 
-    def value(self, bias: np.ndarray, rows: np.ndarray, te_rows: np.ndarray,
-              es_rows: np.ndarray | None = None) -> float:
-        p = self.parts(bias, rows, te_rows, es_rows)
+    def value(self, bias: np.ndarray, rows: np.ndarray, te_rows: np.ndarray) -> float:
+        p = self.parts(bias, rows, te_rows)
         shortfall = sum(max(0.0, t - p["per_emotion"][f]) for f, t in FEELING_TARGETS.items())
-        return (p["brighter_mean"] - 2 * shortfall + p["tweeteval_val_macro_f1"]
-                + self.es_weight * p.get("emojispace_top5", 0.0))
+        return p["brighter_mean"] - 2 * shortfall + p["tweeteval_val_macro_f1"]
 
-    def tune(self, start: np.ndarray, rows: np.ndarray, te_rows: np.ndarray, es_rows: np.ndarray | None = None,
-             rounds: int = 2) -> np.ndarray:
-        """Coordinate ascent: one bias per emotion family, then one per TweetEval label (then, with Emojispace in
-        the objective, one shared by every label outside TweetEval's 20: it leaves TweetEval's score alone)."""
+    def tune(self, start: np.ndarray, rows: np.ndarray, te_rows: np.ndarray, rounds: int = 2) -> np.ndarray:
+        """Coordinate ascent: one bias per emotion family, then one per TweetEval label."""
         directions = [m.astype(float) for m in self.member] + [np.eye(len(start))[c] for c in self.classes]
         grids = [np.arange(-1.5, 1.51, 0.25)] * len(self.member) + [np.arange(-1.0, 1.01, 0.2)] * len(self.classes)
-        if self.es_weight:
-            directions.append(self.others.astype(float))
-            grids.append(np.arange(-1.5, 1.51, 0.25))
-        bias, best = start.copy(), self.value(start, rows, te_rows, es_rows)
+        bias, best = start.copy(), self.value(start, rows, te_rows)
         for _ in range(rounds):
             for d, grid in zip(directions, grids, strict=True):
                 for step in grid:
-                    v = self.value(bias + step * d, rows, te_rows, es_rows)
+                    v = self.value(bias + step * d, rows, te_rows)
                     if v > best + 1e-9:  # greedy: the walk goes on from the better point
                         best, bias = v, bias + step * d
         return bias
@@ -132,34 +110,21 @@ def calibrate_feelings(args: CalibrateArgs, folder: Path, config: dict, start: n
     te_raw = np.log(probs(val.texts) + 1e-12) - start
     index = {e: i for i, e in enumerate(labels)}
     te_gold = np.array([index[e] for e in val.labels])
-    emojispace, es_fold = None, np.zeros(0, int)
-    if args.emojispace_weight > 0:
-        from training.build_dataset import load_validation_by_source
-
-        if not args.dataset:
-            raise SystemExit("--emojispace_weight needs --dataset (the built dataset holding its validation part)")
-        es = load_validation_by_source(args.dataset)["emojispace"]
-        emojispace = (np.log(probs(es.texts) + 1e-12) - start, np.array([index[e] for e in es.labels]))
-        es_fold = np.arange(len(es)) % 2
-    objective = FeelingsObjective(labels, (raw, emotions, languages), (te_raw, te_gold), emojispace,
-                                  args.emojispace_weight)
+    objective = FeelingsObjective(labels, (raw, emotions, languages), (te_raw, te_gold))
     fold, te_fold = np.array(fold), np.arange(len(val)) % 2
     held_out: dict[str, list[dict]] = {"start": [], "tuned": []}
     held_value: dict[str, list[float]] = {"start": [], "tuned": []}
     for h in (0, 1):
-        bias = objective.tune(start, fold != h, te_fold != h, es_fold != h)
+        bias = objective.tune(start, fold != h, te_fold != h)
         for name, b in (("start", start), ("tuned", bias)):
-            held_out[name].append(objective.parts(b, fold == h, te_fold == h, es_fold == h))
-            held_value[name].append(objective.value(b, fold == h, te_fold == h, es_fold == h))
+            held_out[name].append(objective.parts(b, fold == h, te_fold == h))
+            held_value[name].append(objective.value(b, fold == h, te_fold == h))
 
     def mean(parts: list[dict]) -> dict:
-        out = {"brighter_mean": round(float(np.mean([p["brighter_mean"] for p in parts])), 2),
-               "per_emotion": {f: round(float(np.mean([p["per_emotion"][f] for p in parts])), 2)
-                               for f in FEELING_TARGETS},
-               "tweeteval_val_macro_f1": round(float(np.mean([p["tweeteval_val_macro_f1"] for p in parts])), 2)}
-        if "emojispace_top5" in parts[0]:
-            out["emojispace_top5"] = round(float(np.mean([p["emojispace_top5"] for p in parts])), 2)
-        return out
+        return {"brighter_mean": round(float(np.mean([p["brighter_mean"] for p in parts])), 2),
+                "per_emotion": {f: round(float(np.mean([p["per_emotion"][f] for p in parts])), 2)
+                                for f in FEELING_TARGETS},
+                "tweeteval_val_macro_f1": round(float(np.mean([p["tweeteval_val_macro_f1"] for p in parts])), 2)}
 
     estimate = {k: mean(v) for k, v in held_out.items()}
     everything, te_everything = np.ones(len(fold), bool), np.ones(len(val), bool)
@@ -167,14 +132,10 @@ def calibrate_feelings(args: CalibrateArgs, folder: Path, config: dict, start: n
     if result["kept"]:
         bias = objective.tune(start, everything, te_everything)
         result["in_sample"] = mean([objective.parts(bias, everything, te_everything)])
-        if args.emojispace_weight:
-            result["emojispace_weight"] = args.emojispace_weight
         config["emoji_suggest"]["logit_bias"] = [round(float(b), 4) for b in bias]
         config["emoji_suggest"]["selected_on"] = (
             "prior correction on validation, then one bias per emotion family and one per TweetEval label tuned on "
-            "BRIGHTER dev family hit@3 and TweetEval val macro-F1"
-            + (f" (+ {args.emojispace_weight:g} x Emojispace validation top-5, one more bias for the labels outside "
-               "TweetEval's 20)" if args.emojispace_weight else "") + " (training.calibrate --feelings)")
+            "BRIGHTER dev family hit@3 and TweetEval val macro-F1 (training.calibrate --feelings)")
         config["emoji_suggest"]["calibration"] = result
         (folder / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(result, indent=2))

@@ -99,7 +99,7 @@ class TrainData:
     labels: list[str]
     weights: np.ndarray  # per training row
     pairs: list[tuple[str, str]] = field(default_factory=list)  # (english, translation)
-    families: list[str] = field(default_factory=list)  # per training row: its source family ("" if unknown)
+    families: list[str] = field(default_factory=list)  # per training row: its source family
 
 
 def log_to(logger: logging.Logger, path: Path) -> None:
@@ -375,10 +375,10 @@ def main(args: TrainArgs) -> None:
 
     data = load_data(args)
     train, val, labels = data.train, data.val, data.labels
-    row_weights = data.weights
+    row_weights, families = data.weights, data.families
     if args.max_train:
         keep = train.head_rows_per_label(args.max_train)
-        train, row_weights = train.rows(keep), row_weights[keep]
+        train, row_weights, families = train.rows(keep), row_weights[keep], [families[i] for i in keep]
     if args.max_val:
         val = val.head_per_label(args.max_val)
     if args.eval_sample and args.eval_sample < len(val):
@@ -403,9 +403,6 @@ def main(args: TrainArgs) -> None:
 
     weights, log_prior = class_weights_and_log_prior(y_train, len(labels), args.class_weight_power, row_weights)
     loss_fn = nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32, device=device), reduction="none")
-    families = data.families
-    if args.max_train:
-        families = [families[i] for i in keep]
     balanced = [f.strip() for f in args.balanced_sources.split(",") if f.strip()]
     profile, offsets = balanced_offsets(y_train, families, balanced, log_prior)
     if balanced and args.balanced_loss_weight > 0:
