@@ -115,9 +115,11 @@ def test_tiny_fine_tune_saves_a_small_model_that_serves(tmp_path):
                    num_layers=2))
     assert "resumed from step 5" in (out / "train.log").read_text()
     # a run continued from a 2-layer student stays a 2-layer student (no untrained base layers on top)
-    main(TrainArgs(output_dir=str(tmp_path / "next"), init_from=str(best), epochs=1, batch_size=8, max_train=40,
-                   max_val=40, eval_every=2, max_steps=2, threads=2))
+    # (and learns without forgetting: distilled from the model it starts from)
+    main(TrainArgs(output_dir=str(tmp_path / "next"), init_from=str(best), teacher=str(best), epochs=1,
+                   batch_size=8, max_train=40, max_val=40, eval_every=2, max_steps=2, threads=2))
     assert json.loads((tmp_path / "next" / "best" / "config.json").read_text())["num_hidden_layers"] == 2
+    assert "distilling from" in (tmp_path / "next" / "train.log").read_text()
 
 
 def test_per_class_biases_raise_validation_macro_f1():
@@ -260,3 +262,30 @@ def test_two_cpu_processes_train_on_different_rows_and_end_with_the_same_weights
     assert ranks[0]["weights_sha256"] == ranks[1]["weights_sha256"]  # and the gradients were all-reduced
     assert json.loads((out / "args.json").read_text())["processes"] == 2
     assert (out / "best" / "config.json").exists()
+
+
+def test_distillation_teaches_the_teachers_labels_and_skips_the_rows_it_is_told_to():
+    """A teacher over a subset of the labels (an older, smaller vocabulary) constrains only how the student ranks
+    those labels; rows of a skipped source learn from their labels alone."""
+    from training.train import distilled_loss
+
+    class SubsetTeacher:
+        columns = torch.tensor([0, 2])
+
+        def logits(self, rows):
+            return torch.tensor([[2.0, -1.0], [0.0, 1.0], [5.0, 5.0]])[rows]
+
+    logits = torch.zeros((3, 4), requires_grad=True)
+    ce = torch.nn.functional.cross_entropy(logits, torch.tensor([1, 3, 3]), reduction="none")
+    ones = torch.ones(3)
+    loss = distilled_loss(ce, ones, ones, logits, SubsetTeacher(), [0, 1, 2], torch.tensor([True, True, False]),
+                          alpha=1.0, temperature=1.0)
+    loss.backward()
+    grad = logits.grad
+    assert grad[:2, [0, 2]].abs().min() > 0  # the distilled rows follow the teacher on its labels
+    assert grad[:2, [1, 3]].abs().max() == 0  # alpha 1: nothing else moves them (their labels weigh 0)
+    assert grad[2, 3] < 0 and grad[2, [0, 1, 2]].min() > 0  # the skipped row learns its own label
+    matched = torch.tensor([[2.0, 7.0, -1.0, 0.0], [1.0, 0.0, 2.0, 0.0]])  # the teacher's ranking, shifted
+    kl_only = distilled_loss(torch.zeros(2), torch.ones(2), torch.ones(2), matched, SubsetTeacher(), [0, 1],
+                             torch.tensor([True, True]), alpha=1.0, temperature=2.0)
+    assert kl_only.item() == pytest.approx(0.0, abs=1e-6)

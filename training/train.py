@@ -64,7 +64,11 @@ class TrainArgs:
     num_layers: int = field(default=0, metadata={"help": "keep only the encoder's first N layers (0: all, or as many "
                                                          "as --init_from's model has): a smaller, faster student"})
     teacher: str = field(default="", metadata={
-        "help": "a saved classifier with the same labels to distil from (its logits on the training texts)"})
+        "help": "a saved classifier to distil from (its logits on the training texts); its labels may be a "
+                "subset of this run's, and the KL is then taken over those labels alone"})
+    distill_skip: str = field(default="", metadata={
+        "help": "source families whose rows learn from their labels alone (e.g. 'emojispace' while the teacher, "
+                "the model a run starts from, keeps the rest as it was: learning without forgetting)"})
     distill_alpha: float = field(default=0.5, metadata={"help": "weight of the distillation loss (1 - it: labels)"})
     distill_temperature: float = 2.0
     pairs_weight: float = field(default=0.0, metadata={
@@ -297,18 +301,33 @@ def class_weights_and_log_prior(y: np.ndarray, n_labels: int, power: float,
     return weights / (weights * freq).sum() * freq.sum(), np.log(freq / freq.sum())
 
 
-def teacher_predictions(folder: str, labels: list[str], ids: list[list[int]], pad_id: int,
-                        device: torch.device) -> np.ndarray:
-    """A saved classifier's raw logits on the (tokenised) training texts; its labels must be ours, in order."""
-    from backend.modeling.classifier import load_classifier
+class Teacher:
+    """A saved classifier's raw logits on training rows, computed the first time a row is drawn and kept (fp16),
+    so a run pays one teacher forward per distinct row whatever its length. Its labels must all be this run's;
+    ``columns`` are their indices among this run's labels, in the teacher's order."""
 
-    teacher, _ = load_classifier(folder)
-    if teacher.labels != labels:
-        raise ValueError(f"{folder}: the teacher's labels differ from this run's")
-    teacher.to(device)
-    logits = predict_logits(teacher, ids, pad_id)
-    del teacher
-    return logits
+    def __init__(self, folder: str, labels: list[str], ids: list[list[int]], pad_id: int, device: torch.device):
+        from backend.modeling.classifier import load_classifier
+
+        self.model, _ = load_classifier(folder)
+        index = {e: i for i, e in enumerate(labels)}
+        missing = [e for e in self.model.labels if e not in index]
+        if missing:
+            raise ValueError(f"{folder}: the teacher has labels this run lacks: {' '.join(missing)}")
+        self.columns = torch.tensor([index[e] for e in self.model.labels], device=device)
+        self.model.to(device)
+        self.ids, self.pad_id, self.device = ids, pad_id, device
+        self.cache = torch.zeros((len(ids), len(self.model.labels)), dtype=torch.float16)
+        self.done = torch.zeros(len(ids), dtype=torch.bool)
+
+    @torch.no_grad()
+    def logits(self, rows: list[int]) -> torch.Tensor:
+        todo = [i for i in rows if not self.done[i]]
+        if todo:
+            x, m = pad_batch([self.ids[i] for i in todo], self.pad_id)
+            self.cache[todo] = self.model(x.to(self.device), m.to(self.device)).cpu().half()
+            self.done[todo] = True
+        return self.cache[rows].float().to(self.device)
 
 
 def distillation_loss(student: torch.Tensor, teacher: torch.Tensor, temperature: float) -> torch.Tensor:
@@ -316,6 +335,20 @@ def distillation_loss(student: torch.Tensor, teacher: torch.Tensor, temperature:
     t = temperature
     return nn.functional.kl_div(nn.functional.log_softmax(student / t, -1), nn.functional.log_softmax(teacher / t, -1),
                                 log_target=True, reduction="batchmean") * t * t
+
+
+def distilled_loss(ce: torch.Tensor, class_w: torch.Tensor, row_w: torch.Tensor, logits: torch.Tensor,
+                   teacher: Teacher, batch: list[int], distilled: torch.Tensor, alpha: float,
+                   temperature: float) -> torch.Tensor:
+    """The class-weighted cross-entropy with the distilled rows' share scaled by (1 - alpha), plus alpha times
+    their mean KL to the teacher (over the teacher's labels); rows not distilled keep their full label loss."""
+    keep = torch.where(distilled, 1.0 - alpha, 1.0)
+    loss = (ce * row_w * keep).sum() / class_w.mul(row_w).sum()
+    if distilled.any():
+        rows = [b for b, d in zip(batch, distilled.tolist(), strict=True) if d]
+        kl = distillation_loss(logits[distilled][:, teacher.columns], teacher.logits(rows), temperature)
+        loss = loss + alpha * kl * len(rows) / len(batch)
+    return loss
 
 
 def cross_lingual_loss(model, english: tuple[torch.Tensor, torch.Tensor],
@@ -412,12 +445,13 @@ def main(args: TrainArgs) -> None:
     offsets_t = torch.tensor(offsets, dtype=torch.float32, device=device)
     mix = parse_mix(args.source_mix)
 
-    teacher_logits = None
-    if args.teacher:
-        teacher_logits = torch.tensor(teacher_predictions(args.teacher, labels, x_train, tokenizer.pad_token_id,
-                                                          device), device=device)
-        log.info("distilling from %s (alpha %.2f, temperature %.1f)", args.teacher, args.distill_alpha,
-                 args.distill_temperature)
+    teacher = Teacher(args.teacher, labels, x_train, tokenizer.pad_token_id, device) if args.teacher else None
+    skip = {f.strip() for f in args.distill_skip.split(",") if f.strip()}
+    distilled = torch.tensor([f not in skip for f in families] if skip else [True] * len(y_train))
+    if teacher is not None:
+        log.info("distilling from %s (alpha %.2f, temperature %.1f, %d of %d labels, %d rows skipped)", args.teacher,
+                 args.distill_alpha, args.distill_temperature, len(teacher.columns), len(labels),
+                 int((~distilled).sum()))
 
     if args.freeze_word_embeddings:
         model.get_parameter(WORD_EMBEDDINGS).requires_grad_(False)
@@ -486,10 +520,11 @@ def main(args: TrainArgs) -> None:
         k = row_profile[batch].to(device)
         if balanced and (k >= 0).any():
             logits = logits + torch.where((k >= 0)[:, None], offsets_t[k.clamp(min=0)], 0.0)
-        loss = (loss_fn(logits, y) * w).sum() / loss_fn.weight[y].mul(w).sum()
-        if teacher_logits is not None:
-            loss = (1 - args.distill_alpha) * loss + args.distill_alpha * distillation_loss(
-                logits, teacher_logits[batch], args.distill_temperature)
+        if teacher is None:
+            loss = (loss_fn(logits, y) * w).sum() / loss_fn.weight[y].mul(w).sum()
+        else:
+            loss = distilled_loss(loss_fn(logits, y), loss_fn.weight[y], w, logits, teacher, batch,
+                                  distilled[batch].to(device), args.distill_alpha, args.distill_temperature)
         if pair_iter is not None:
             pb = [int(i) for i in next(pair_iter)]
             en = tuple(t.to(device) for t in pad_batch([pair_en[i] for i in pb], pad))
