@@ -311,6 +311,28 @@ def test_a_wide_models_card_explains_the_restricted_scores_and_lists_languages(t
     assert "restricted to" not in narrow and "| es |" not in narrow
 
 
+def test_a_card_shows_the_model_it_replaced_beside_it(tmp_path: Path):
+    from training.model_card import model_card
+
+    (tmp_path / "config.json").write_text(json.dumps({"id2label": {str(i): f"l{i}" for i in range(24)},
+                                                      "emoji_suggest": {}}))
+
+    def metrics(f1: float, mean: float, emojispace: float) -> dict:
+        return {"macro_f1": f1, "accuracy": 30.0, "top5_accuracy": 70.0,
+                "feelings": {"brighter": {"k": 3, "mean_over_languages": mean, "per_emotion": {"anger": 70.0},
+                                          "per_language": {}}, "ec": {},
+                             "sources": {"emojispace": {"n": 9, "top1": 5.0, "top5": emojispace, "macro_f1": 2.0}}}}
+
+    new, old = metrics(28.69, 82.93, 21.24), metrics(28.97, 81.99, 16.27)
+    card = model_card(tmp_path, "t", "trained", new, previous=old)
+    assert "## Against the model it replaced" in card
+    assert "| TweetEval emoji test macro-F1 (its 20 emojis) | 28.97 | 28.69 |" in card
+    assert "| BRIGHTER dev family hit@3, mean over languages | 82.0 | 82.9 |" in card
+    assert "| Emojispace validation top-5 | 16.3 | 21.2 |" in card
+    assert "Against the model" not in model_card(tmp_path, "t", "trained", new, previous=new)
+    assert "Against the model" not in model_card(tmp_path, "t", "trained", new)
+
+
 def test_a_wide_model_card_names_every_source_dataset(tmp_path: Path):
     from backend.modeling.labels import WIDE_EMOJIS
     from training.build_dataset import HUB_SOURCE_DATASETS

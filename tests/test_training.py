@@ -289,3 +289,16 @@ def test_distillation_teaches_the_teachers_labels_and_skips_the_rows_it_is_told_
     kl_only = distilled_loss(torch.zeros(2), torch.ones(2), torch.ones(2), matched, SubsetTeacher(), [0, 1],
                              torch.tensor([True, True]), alpha=1.0, temperature=2.0)
     assert kl_only.item() == pytest.approx(0.0, abs=1e-6)
+
+
+def test_averaging_weighs_each_model_and_head_rows_by_label(tmp_path):
+    """A soup's encoder tensors are the weighted mean; a head row counts only the models that have its label."""
+    from training.average import average_state
+
+    a = {"encoder.w": torch.zeros(2, 2), "head.weight": torch.tensor([[1.0], [2.0], [3.0]])}
+    b = {"encoder.w": torch.ones(2, 2), "head.weight": torch.tensor([[10.0], [20.0]])}
+    out = average_state([a, b], [["😂", "🎉", "❤"], ["❤", "😂"]], [3.0, 1.0])
+    torch.testing.assert_close(out["encoder.w"], torch.full((2, 2), 0.25))
+    torch.testing.assert_close(out["head.weight"], torch.tensor([[(3 * 1 + 20) / 4], [2.0], [(3 * 3 + 10) / 4]]))
+    with pytest.raises(ValueError, match="differ in shape"):
+        average_state([a, {**b, "encoder.w": torch.ones(3, 2)}], [["😂", "🎉", "❤"], ["❤", "😂"]], [1.0, 1.0])

@@ -136,8 +136,9 @@ def calibrate_feelings(args: CalibrateArgs, folder: Path, config: dict, start: n
         config["emoji_suggest"]["selected_on"] = (
             "prior correction on validation, then one bias per emotion family and one per TweetEval label tuned on "
             "BRIGHTER dev family hit@3 and TweetEval val macro-F1 (training.calibrate --feelings)")
-        config["emoji_suggest"]["calibration"] = result
-        (folder / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n")
+    # recorded either way: a folder made from another model (training.average) must not keep that model's record
+    config["emoji_suggest"]["calibration"] = result
+    (folder / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(result, indent=2))
     return result
 

@@ -140,6 +140,34 @@ def _feelings(m: dict) -> list[str]:
             "![BRIGHTER dev per emotion](brighter_per_emotion.png)", ""]
 
 
+def headline(m: dict) -> dict[str, str]:
+    """The measures a default is chosen on, formatted, from a metrics.json (blank where it has none)."""
+    f = m.get("feelings") or {}
+    b, ec, src, pairs = f.get("brighter", {}), f.get("ec", {}), f.get("sources", {}), f.get("pairs", {}).get("all")
+    emotions = b.get("per_emotion", {})
+    return {
+        "TweetEval emoji test macro-F1 (its 20 emojis)": f"{m['macro_f1']:.2f}" if "macro_f1" in m else "",
+        "BRIGHTER dev family hit@3, mean over languages": f"{b['mean_over_languages']:.1f}" if b else "",
+        "... anger / disgust / fear / joy / sadness / surprise": " / ".join(
+            f"{emotions[e]:.1f}" for e in ("anger", "disgust", "fear", "joy", "sadness", "surprise") if e in emotions),
+        "SemEval-2018 E-c dev hit@3, Spanish / Arabic": " / ".join(f"{ec[k]['all']:.1f}" for k in ("es", "ar")
+                                                                   if k in ec),
+        "Emojispace validation top-5": f"{src['emojispace']['top5']:.1f}" if "emojispace" in src else "",
+        "held-out parallel pairs, top-1 agreement / top-5 overlap": (
+            f"{pairs['top1_agreement']:.1f} / {pairs['top5_overlap']:.1f}" if pairs else ""),
+    }
+
+
+def _against(m: dict, previous: dict | None) -> list[str]:
+    """This model beside the one it replaced (``training.export`` passes the outgoing default's metrics)."""
+    if not previous or not m or previous == m:  # exported again over itself: nothing to compare
+        return []
+    mine, theirs = headline(m), headline(previous)
+    return ["## Against the model it replaced", "",
+            "| measure | the model it replaced | this model |", "| --- | ---: | ---: |",
+            *[f"| {k} | {theirs[k]} | {mine[k]} |" for k in mine if mine[k] or theirs[k]], ""]
+
+
 def encoder_layers(config: dict) -> str:
     """"12 layers", or "6 of its 12 layers" for a smaller student (``training.train --num_layers``)."""
     n = config.get("num_hidden_layers", 12)
@@ -147,10 +175,11 @@ def encoder_layers(config: dict) -> str:
 
 
 def model_card(folder: Path, title: str, training: str, metrics: dict, repo_id: str = "", load_from: str = "",
-               dataset_repo_id: str = "", standalone: bool = False) -> str:
+               dataset_repo_id: str = "", standalone: bool = False, previous: dict | None = None) -> str:
     """The card of the model in ``folder``. Its usage example loads ``repo_id`` (a Hub id), else ``load_from``
     (where the folder is going), else ``folder``; ``standalone`` adds how to use it with ``transformers`` alone
-    (the Hub card). Without metrics the card says so instead of showing zeros."""
+    (the Hub card); ``previous`` (the metrics of the model it replaces) adds a table of both. Without metrics the
+    card says so instead of showing zeros."""
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     labels = [config["id2label"][str(i)] for i in range(len(config["id2label"]))]
     meta = config.get("emoji_suggest", {})
@@ -167,6 +196,7 @@ def model_card(folder: Path, title: str, training: str, metrics: dict, repo_id: 
         training,
         "",
         *_results(metrics, len(labels)),
+        *_against(metrics, previous),
         "## Labels",
         "",
         " ".join(display_emoji(e) for e in labels),
