@@ -96,15 +96,17 @@ def test_batch_and_single_answers_agree_in_fp32():
 
 def test_batch_and_single_answers_as_served_are_each_computed_and_close(client, model_calls):
     """int8 activations are quantised with one scale per call, so a text in a batch and the same text alone get
-    slightly different scores (up to 0.06 on these texts); close scores may swap places, the three stay."""
-    batch, singles = batch_and_singles(client, TEXTS)
+    slightly different scores (up to 0.06 on these texts); close scores may swap places, even across the cut-off
+    of the top 3 (two emojis tied at 0.004 for the third place), so each side's top 3 must lie in the other's top 6
+    with a close score."""
+    batch, singles = batch_and_singles(client, TEXTS, k=6)
     # The model ran once for the batch and once for each single text: no answer came from a cache.
     assert len(model_calls) == 1 + len(TEXTS) and len(model_calls[0]) == len(TEXTS)
     for b, s in zip(batch, singles, strict=True):
-        assert {x["emoji"] for x in b} == {x["emoji"] for x in s}
-        scores = {x["emoji"]: x["score"] for x in s}
-        for x in b:
-            assert x["score"] == pytest.approx(scores[x["emoji"]], abs=0.1)
+        for top, other in ((b, s), (s, b)):
+            scores = {x["emoji"]: x["score"] for x in other}
+            for x in top[:3]:
+                assert x["emoji"] in scores and x["score"] == pytest.approx(scores[x["emoji"]], abs=0.1)
 
 
 def test_all_labels_ranked_and_scores_sum_to_one(client):
