@@ -120,6 +120,12 @@ def test_tiny_fine_tune_saves_a_small_model_that_serves(tmp_path):
                    batch_size=8, max_train=40, max_val=40, eval_every=2, max_steps=2, threads=2))
     assert json.loads((tmp_path / "next" / "best" / "config.json").read_text())["num_hidden_layers"] == 2
     assert "distilling from" in (tmp_path / "next" / "train.log").read_text()
+    with pytest.raises(ValueError, match="needs --teacher"):
+        main(TrainArgs(output_dir=str(tmp_path / "bad"), distill_skip="tweeteval", max_train=40, max_val=40,
+                       threads=2, num_layers=2))
+    with pytest.raises(ValueError, match="lacks source families"):
+        main(TrainArgs(output_dir=str(tmp_path / "bad"), teacher=str(best), distill_skip="emojispace", max_train=40,
+                       max_val=40, threads=2, num_layers=2))
 
 
 def test_per_class_biases_raise_validation_macro_f1():

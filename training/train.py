@@ -445,10 +445,15 @@ def main(args: TrainArgs) -> None:
     offsets_t = torch.tensor(offsets, dtype=torch.float32, device=device)
     mix = parse_mix(args.source_mix)
 
-    teacher = Teacher(args.teacher, labels, x_train, tokenizer.pad_token_id, device) if args.teacher else None
     skip = {f.strip() for f in args.distill_skip.split(",") if f.strip()}
-    distilled = torch.tensor([f not in skip for f in families] if skip else [True] * len(y_train))
-    if teacher is not None:
+    if skip and not args.teacher:
+        raise ValueError("--distill_skip needs --teacher")
+    if skip - set(families):
+        raise ValueError(f"the training data lacks source families {sorted(skip - set(families))}")
+    teacher, distilled = None, None
+    if args.teacher:
+        teacher = Teacher(args.teacher, labels, x_train, tokenizer.pad_token_id, device)
+        distilled = torch.tensor([f not in skip for f in families])
         log.info("distilling from %s (alpha %.2f, temperature %.1f, %d of %d labels, %d rows skipped)", args.teacher,
                  args.distill_alpha, args.distill_temperature, len(teacher.columns), len(labels),
                  int((~distilled).sum()))
