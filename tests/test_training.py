@@ -126,6 +126,9 @@ def test_tiny_fine_tune_saves_a_small_model_that_serves(tmp_path):
     with pytest.raises(ValueError, match="lacks source families"):
         main(TrainArgs(output_dir=str(tmp_path / "bad"), teacher=str(best), distill_skip="emojispace", max_train=40,
                        max_val=40, threads=2, num_layers=2))
+    with pytest.raises(ValueError, match="lacks source families"):
+        main(TrainArgs(output_dir=str(tmp_path / "bad"), teacher_for=f"xed={best}", max_train=40, max_val=40,
+                       threads=2, num_layers=2))
 
 
 def test_per_class_biases_raise_validation_macro_f1():
@@ -284,7 +287,7 @@ def test_distillation_teaches_the_teachers_labels_and_skips_the_rows_it_is_told_
     logits = torch.zeros((3, 4), requires_grad=True)
     ce = torch.nn.functional.cross_entropy(logits, torch.tensor([1, 3, 3]), reduction="none")
     ones = torch.ones(3)
-    loss = distilled_loss(ce, ones, ones, logits, SubsetTeacher(), [0, 1, 2], torch.tensor([True, True, False]),
+    loss = distilled_loss(ce, ones, ones, logits, [SubsetTeacher()], [0, 1, 2], torch.tensor([0, 0, -1]),
                           alpha=1.0, temperature=1.0)
     loss.backward()
     grad = logits.grad
@@ -292,9 +295,32 @@ def test_distillation_teaches_the_teachers_labels_and_skips_the_rows_it_is_told_
     assert grad[:2, [1, 3]].abs().max() == 0  # alpha 1: nothing else moves them (their labels weigh 0)
     assert grad[2, 3] < 0 and grad[2, [0, 1, 2]].min() > 0  # the skipped row learns its own label
     matched = torch.tensor([[2.0, 7.0, -1.0, 0.0], [1.0, 0.0, 2.0, 0.0]])  # the teacher's ranking, shifted
-    kl_only = distilled_loss(torch.zeros(2), torch.ones(2), torch.ones(2), matched, SubsetTeacher(), [0, 1],
-                             torch.tensor([True, True]), alpha=1.0, temperature=2.0)
+    kl_only = distilled_loss(torch.zeros(2), torch.ones(2), torch.ones(2), matched, [SubsetTeacher()], [0, 1],
+                             torch.tensor([0, 0]), alpha=1.0, temperature=2.0)
     assert kl_only.item() == pytest.approx(0.0, abs=1e-6)
+
+
+def test_each_row_learns_from_the_teacher_of_its_source():
+    """Two teachers (one per source family): a row's KL pulls it toward its own teacher's ranking alone."""
+    from training.train import distilled_loss, parse_teachers
+
+    class Fixed:
+        def __init__(self, columns, rows):
+            self.columns, self.rows = torch.tensor(columns), torch.tensor(rows)
+
+        def logits(self, rows):
+            return self.rows[rows]
+
+    likes_a = Fixed([0, 1], [[4.0, 0.0]] * 2)  # over labels 0 and 1: prefers label 0
+    likes_b = Fixed([0, 1, 2], [[0.0, 4.0, 0.0]] * 2)  # prefers label 1
+    logits = torch.zeros((2, 3), requires_grad=True)
+    distilled_loss(torch.zeros(2), torch.ones(2), torch.ones(2), logits, [likes_a, likes_b], [0, 1],
+                   torch.tensor([0, 1]), alpha=1.0, temperature=1.0).backward()
+    assert logits.grad[0, 0] < 0 < logits.grad[0, 1] and logits.grad[0, 2] == 0  # row 0 follows teacher a
+    assert logits.grad[1, 1] < 0 < logits.grad[1, 0] and logits.grad[1, 2] > 0  # row 1 follows teacher b
+    assert parse_teachers("tweeteval=a/best, xed = b") == {"tweeteval": "a/best", "xed": "b"}
+    with pytest.raises(ValueError, match="family=FOLDER"):
+        parse_teachers("tweeteval")
 
 
 def test_averaging_weighs_each_model_and_head_rows_by_label(tmp_path):

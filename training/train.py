@@ -69,6 +69,9 @@ class TrainArgs:
     distill_skip: str = field(default="", metadata={
         "help": "source families whose rows learn from their labels alone (e.g. 'emojispace' while the teacher, "
                 "the model a run starts from, keeps the rest as it was: learning without forgetting)"})
+    teacher_for: str = field(default="", metadata={
+        "help": "family=FOLDER,...: rows of these source families learn from that teacher instead of --teacher "
+                "(e.g. tweeteval=DIR, a model that scores better there, while --teacher keeps the rest as it was)"})
     distill_alpha: float = field(default=0.5, metadata={"help": "weight of the distillation loss (1 - it: labels)"})
     distill_temperature: float = 2.0
     pairs_weight: float = field(default=0.0, metadata={
@@ -172,6 +175,14 @@ def parse_mix(text: str) -> dict[str, float]:
             raise ValueError(f"--source_mix: {part!r} is not family=repeats (repeats >= 0)")
         mix[name.strip()] = float(value)
     return mix
+
+
+def parse_teachers(spec: str) -> dict[str, str]:
+    """'tweeteval=runs/a/best,xed=runs/b/best' -> {family: teacher folder}."""
+    pairs = [p.split("=", 1) for p in spec.split(",") if p.strip()]
+    if any(len(p) != 2 or not p[0].strip() or not p[1].strip() for p in pairs):
+        raise ValueError(f"--teacher_for wants family=FOLDER,...; got {spec!r}")
+    return {f.strip(): d.strip() for f, d in pairs}
 
 
 def mixed_pool(families: list[str], mix: dict[str, float], rng: random.Random) -> list[int]:
@@ -338,16 +349,20 @@ def distillation_loss(student: torch.Tensor, teacher: torch.Tensor, temperature:
 
 
 def distilled_loss(ce: torch.Tensor, class_w: torch.Tensor, row_w: torch.Tensor, logits: torch.Tensor,
-                   teacher: Teacher, batch: list[int], distilled: torch.Tensor, alpha: float,
+                   teachers: list[Teacher], batch: list[int], assigned: torch.Tensor, alpha: float,
                    temperature: float) -> torch.Tensor:
     """The class-weighted cross-entropy with the distilled rows' share scaled by (1 - alpha), plus alpha times
-    their mean KL to the teacher (over the teacher's labels); rows not distilled keep their full label loss."""
+    their mean KL to their teacher (``assigned``: an index into ``teachers`` per row, -1 for none; the KL is over
+    that teacher's labels); rows not distilled keep their full label loss."""
+    distilled = assigned >= 0
     keep = torch.where(distilled, 1.0 - alpha, 1.0)
     loss = (ce * row_w * keep).sum() / class_w.mul(row_w).sum()
-    if distilled.any():
-        rows = [b for b, d in zip(batch, distilled.tolist(), strict=True) if d]
-        kl = distillation_loss(logits[distilled][:, teacher.columns], teacher.logits(rows), temperature)
-        loss = loss + alpha * kl * len(rows) / len(batch)
+    for t, teacher in enumerate(teachers):
+        mine = assigned == t
+        if mine.any():
+            rows = [b for b, d in zip(batch, mine.tolist(), strict=True) if d]
+            kl = distillation_loss(logits[mine][:, teacher.columns], teacher.logits(rows), temperature)
+            loss = loss + alpha * kl * len(rows) / len(batch)
     return loss
 
 
@@ -448,15 +463,20 @@ def main(args: TrainArgs) -> None:
     skip = {f.strip() for f in args.distill_skip.split(",") if f.strip()}
     if skip and not args.teacher:
         raise ValueError("--distill_skip needs --teacher")
-    if skip - set(families):
-        raise ValueError(f"the training data lacks source families {sorted(skip - set(families))}")
-    teacher, distilled = None, None
-    if args.teacher:
-        teacher = Teacher(args.teacher, labels, x_train, tokenizer.pad_token_id, device)
-        distilled = torch.tensor([f not in skip for f in families])
-        log.info("distilling from %s (alpha %.2f, temperature %.1f, %d of %d labels, %d rows skipped)", args.teacher,
-                 args.distill_alpha, args.distill_temperature, len(teacher.columns), len(labels),
-                 int((~distilled).sum()))
+    named = parse_teachers(args.teacher_for)
+    if (skip | set(named)) - set(families):
+        raise ValueError(f"the training data lacks source families {sorted((skip | set(named)) - set(families))}")
+    teachers, assigned = [], None
+    if args.teacher or named:
+        folders = sorted(set(named.values()) | ({args.teacher} if args.teacher else set()))
+        teachers = [Teacher(f, labels, x_train, tokenizer.pad_token_id, device) for f in folders]
+        default = folders.index(args.teacher) if args.teacher else -1
+        assigned = torch.tensor([-1 if f in skip else folders.index(named[f]) if f in named else default
+                                 for f in families])
+        for t, folder in enumerate(folders):
+            log.info("distilling from %s (alpha %.2f, temperature %.1f, %d of %d labels, %d rows)", folder,
+                     args.distill_alpha, args.distill_temperature, len(teachers[t].columns), len(labels),
+                     int((assigned == t).sum()))
 
     if args.freeze_word_embeddings:
         model.get_parameter(WORD_EMBEDDINGS).requires_grad_(False)
@@ -525,11 +545,11 @@ def main(args: TrainArgs) -> None:
         k = row_profile[batch].to(device)
         if balanced and (k >= 0).any():
             logits = logits + torch.where((k >= 0)[:, None], offsets_t[k.clamp(min=0)], 0.0)
-        if teacher is None:
+        if not teachers:
             loss = (loss_fn(logits, y) * w).sum() / loss_fn.weight[y].mul(w).sum()
         else:
-            loss = distilled_loss(loss_fn(logits, y), loss_fn.weight[y], w, logits, teacher, batch,
-                                  distilled[batch].to(device), args.distill_alpha, args.distill_temperature)
+            loss = distilled_loss(loss_fn(logits, y), loss_fn.weight[y], w, logits, teachers, batch,
+                                  assigned[batch].to(device), args.distill_alpha, args.distill_temperature)
         if pair_iter is not None:
             pb = [int(i) for i in next(pair_iter)]
             en = tuple(t.to(device) for t in pad_batch([pair_en[i] for i in pb], pad))
