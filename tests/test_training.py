@@ -129,6 +129,9 @@ def test_tiny_fine_tune_saves_a_small_model_that_serves(tmp_path):
     with pytest.raises(ValueError, match="lacks source families"):
         main(TrainArgs(output_dir=str(tmp_path / "bad"), teacher_for=f"xed={best}", max_train=40, max_val=40,
                        threads=2, num_layers=2))
+    with pytest.raises(ValueError, match="both name"):
+        main(TrainArgs(output_dir=str(tmp_path / "bad"), teacher=str(best), teacher_for=f"tweeteval={best}",
+                       distill_skip="tweeteval", max_train=40, max_val=40, threads=2, num_layers=2))
 
 
 def test_per_class_biases_raise_validation_macro_f1():
@@ -217,8 +220,10 @@ def test_source_mix_repeats_each_family_as_asked():
     assert set(counts[100:1100]) == {0, 1} and 430 < counts[100:1100].sum() < 570
     with pytest.raises(ValueError, match="lacks"):
         mixed_pool(families, {"goemotions": 2.0}, random.Random(0))
-    with pytest.raises(ValueError, match="family=repeats"):
+    with pytest.raises(ValueError, match="--source_mix wants family=VALUE"):
         parse_mix("emojispace")
+    with pytest.raises(ValueError, match=">= 0"):
+        parse_mix("emojispace=-1")
 
 
 def test_a_balanced_source_teaches_the_text_not_the_prior():
@@ -319,7 +324,7 @@ def test_each_row_learns_from_the_teacher_of_its_source():
     assert logits.grad[0, 0] < 0 < logits.grad[0, 1] and logits.grad[0, 2] == 0  # row 0 follows teacher a
     assert logits.grad[1, 1] < 0 < logits.grad[1, 0] and logits.grad[1, 2] > 0  # row 1 follows teacher b
     assert parse_teachers("tweeteval=a/best, xed = b") == {"tweeteval": "a/best", "xed": "b"}
-    with pytest.raises(ValueError, match="family=FOLDER"):
+    with pytest.raises(ValueError, match="family=VALUE"):
         parse_teachers("tweeteval")
 
 

@@ -166,23 +166,26 @@ def load_data(args: TrainArgs) -> TrainData:
                      weights, pairs, [source_family(s) for s in ds["train"]["source"]])
 
 
+def family_values(text: str, flag: str) -> dict[str, str]:
+    """'emojispace=3,xed=0.5' -> {'emojispace': '3', 'xed': '0.5'}; a part without a family or a value fails."""
+    pairs = [p.partition("=") for p in filter(None, (p.strip() for p in text.split(",")))]
+    bad = [n + e + v for n, e, v in pairs if not n.strip() or not v.strip()]
+    if bad:
+        raise ValueError(f"{flag} wants family=VALUE,...; got {bad[0]!r}")
+    return {n.strip(): v.strip() for n, _, v in pairs}
+
+
 def parse_mix(text: str) -> dict[str, float]:
     """'emojispace=3,xed=0.5' -> {'emojispace': 3.0, 'xed': 0.5}."""
-    mix = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        name, _, value = part.partition("=")
-        if not value or float(value) < 0:
-            raise ValueError(f"--source_mix: {part!r} is not family=repeats (repeats >= 0)")
-        mix[name.strip()] = float(value)
+    mix = {name: float(value) for name, value in family_values(text, "--source_mix").items()}
+    if any(v < 0 for v in mix.values()):
+        raise ValueError(f"--source_mix: repeats must be >= 0; got {text!r}")
     return mix
 
 
-def parse_teachers(spec: str) -> dict[str, str]:
+def parse_teachers(text: str) -> dict[str, str]:
     """'tweeteval=runs/a/best,xed=runs/b/best' -> {family: teacher folder}."""
-    pairs = [p.split("=", 1) for p in spec.split(",") if p.strip()]
-    if any(len(p) != 2 or not p[0].strip() or not p[1].strip() for p in pairs):
-        raise ValueError(f"--teacher_for wants family=FOLDER,...; got {spec!r}")
-    return {f.strip(): d.strip() for f, d in pairs}
+    return family_values(text, "--teacher_for")
 
 
 def mixed_pool(families: list[str], mix: dict[str, float], rng: random.Random) -> list[int]:
@@ -464,6 +467,8 @@ def main(args: TrainArgs) -> None:
     if skip and not args.teacher:
         raise ValueError("--distill_skip needs --teacher")
     named = parse_teachers(args.teacher_for)
+    if skip & set(named):
+        raise ValueError(f"--distill_skip and --teacher_for both name {sorted(skip & set(named))}")
     if (skip | set(named)) - set(families):
         raise ValueError(f"the training data lacks source families {sorted((skip | set(named)) - set(families))}")
     teachers, assigned = [], None
