@@ -71,14 +71,17 @@ class EmojiClassifier(nn.Module):
             return logits
         return logits + torch.tensor(bias, dtype=logits.dtype, device=logits.device)
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        if self.runtime is not None:
-            return self.runtime(input_ids, attention_mask)
+    def pooled(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """The mean of the encoder's last hidden states over each text's tokens: what the head reads."""
         out = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
         hidden = getattr(out, "last_hidden_state", out)  # transformers' output object, or LeanBert's tensor
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-        return self.head(self.dropout(pooled))
+        return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        if self.runtime is not None:
+            return self.runtime(input_ids, attention_mask)
+        return self.head(self.dropout(self.pooled(input_ids, attention_mask)))
 
     # ------------------------------------------------------------------ saving
     def save(self, folder: str | Path, tokenizer=None, include_word_embeddings: bool | None = None,
