@@ -35,6 +35,7 @@ from training.train import (
     balanced_offsets,
     class_weights_and_log_prior,
     distillation_loss,
+    distilled_loss,
     encode,
     git_commit,
     log_to,
@@ -104,6 +105,21 @@ def cached_features(model, tokenizer, texts: dict[str, list[str]], cache: Path, 
     return {name: np.asarray(stored[name], dtype=np.float32) for name in texts}
 
 
+class StartingHead:
+    """The head a run starts from, as ``training.train.distilled_loss``'s teacher: a frozen copy of it, applied to
+    the cached features of the rows drawn."""
+
+    def __init__(self, head: torch.nn.Linear, features: torch.Tensor):
+        self.head = torch.nn.Linear(head.in_features, head.out_features)
+        self.head.load_state_dict(head.state_dict())
+        self.features = features
+        self.columns = torch.arange(head.out_features)
+
+    @torch.no_grad()
+    def logits(self, rows: list[int]) -> torch.Tensor:
+        return self.head(self.features[rows])
+
+
 def fit_head(x: np.ndarray, y: np.ndarray, row_weights: np.ndarray, families: list[str], weight: torch.Tensor,
              bias: torch.Tensor, args: RetrainHeadArgs,
              pairs: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -124,7 +140,7 @@ def fit_head(x: np.ndarray, y: np.ndarray, row_weights: np.ndarray, families: li
         raise ValueError(f"--source_mix names families the data lacks: {sorted(unknown)}")
     draw = np.array([mix.get(f, 1.0) for f in families])
     skip = {f.strip() for f in args.distill_skip.split(",") if f.strip()}
-    distilled = torch.tensor([f not in skip for f in families])
+    distilled = torch.tensor([args.distill_alpha > 0 and f not in skip for f in families])
     x_t, y_t = torch.from_numpy(np.asarray(x, dtype=np.float32)), torch.from_numpy(np.asarray(y, dtype=np.int64))
     w_t, cw_t = torch.tensor(row_weights, dtype=torch.float32), torch.tensor(class_w, dtype=torch.float32)
     profile_t, offsets_t = torch.from_numpy(profile), torch.tensor(offsets, dtype=torch.float32)
@@ -132,8 +148,7 @@ def fit_head(x: np.ndarray, y: np.ndarray, row_weights: np.ndarray, families: li
     with torch.no_grad():
         head.weight.copy_(weight)
         head.bias.copy_(bias)
-        start = torch.nn.Linear(weight.shape[1], n_labels)
-        start.load_state_dict(head.state_dict())
+    teacher = StartingHead(head, x_t)
     optim = torch.optim.Adam(head.parameters(), lr=args.lr)
     steps = max(1, int(args.epochs * len(y) / args.batch_size))
     sched = torch.optim.lr_scheduler.LambdaLR(optim, lambda s: 1.0 - s / steps)
@@ -143,14 +158,9 @@ def fit_head(x: np.ndarray, y: np.ndarray, row_weights: np.ndarray, families: li
         k = profile_t[rows]
         scored = logits + torch.where((k >= 0)[:, None], offsets_t[k.clamp(min=0)], 0.0) if balanced else logits
         ce = torch.nn.functional.cross_entropy(scored, y_t[rows], weight=cw_t, reduction="none")
-        d = distilled[rows] if args.distill_alpha > 0 else torch.zeros(len(rows), dtype=torch.bool)
-        keep = torch.where(d, 1.0 - args.distill_alpha, 1.0)
-        loss = (ce * w_t[rows] * keep).sum() / (cw_t[y_t[rows]] * w_t[rows]).sum()
-        if d.any():
-            with torch.no_grad():
-                teacher = start(x_t[rows][d])
-            kl = distillation_loss(logits[d], teacher, args.distill_temperature)
-            loss = loss + args.distill_alpha * kl * d.float().mean()
+        assigned = torch.where(distilled[rows], 0, -1)
+        loss = distilled_loss(ce, cw_t[y_t[rows]], w_t[rows], logits, [teacher], rows.tolist(), assigned,
+                              args.distill_alpha, args.distill_temperature)
         if pairs is not None and args.pairs_weight > 0:
             p = torch.from_numpy(rng.choice(len(pairs[0]), args.pairs_batch_size))
             with torch.no_grad():
