@@ -81,6 +81,7 @@ def test_length_sorted_chunks_cover_every_row_once_shortest_first():
 @pytest.mark.model
 def test_tiny_fine_tune_saves_a_small_model_that_serves(tmp_path):
     from safetensors import safe_open
+    from safetensors.torch import load_file
 
     from backend.modeling.classifier import WORD_EMBEDDINGS, load_classifier
     from backend.predictor import TransformerPredictor
@@ -120,6 +121,17 @@ def test_tiny_fine_tune_saves_a_small_model_that_serves(tmp_path):
                    batch_size=8, max_train=40, max_val=40, eval_every=2, max_steps=2, threads=2))
     assert json.loads((tmp_path / "next" / "best" / "config.json").read_text())["num_hidden_layers"] == 2
     assert "distilling from" in (tmp_path / "next" / "train.log").read_text()
+    # --freeze_layers 1: the embeddings and the first layer stay as they were, the second layer and the head train
+    main(TrainArgs(output_dir=str(tmp_path / "top"), init_from=str(best), freeze_layers=1, epochs=1, batch_size=8,
+                   max_train=40, max_val=40, eval_every=2, max_steps=2, threads=2, lr=1e-3))
+    start = load_file(str(best / "model.safetensors"))
+    top = load_file(str(tmp_path / "top" / "best" / "model.safetensors"))
+    changed = {k for k in start if not torch.equal(start[k], top[k])}
+    assert changed and all(k.startswith(("encoder.encoder.layer.1.", "head.")) for k in changed)
+    assert any(k.startswith("encoder.encoder.layer.1.") for k in changed)
+    with pytest.raises(ValueError, match="freeze_layers must be"):
+        main(TrainArgs(output_dir=str(tmp_path / "bad"), init_from=str(best), freeze_layers=2, max_train=40,
+                       max_val=40, threads=2))
     with pytest.raises(ValueError, match="needs --teacher"):
         main(TrainArgs(output_dir=str(tmp_path / "bad"), distill_skip="tweeteval", max_train=40, max_val=40,
                        threads=2, num_layers=2))

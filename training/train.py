@@ -87,6 +87,9 @@ class TrainArgs:
     balanced_loss_weight: float = field(default=0.0, metadata={
         "help": "loss weight of a balanced source's rows (0: the dataset's row weight)"})
     freeze_word_embeddings: bool = True
+    freeze_layers: int = field(default=0, metadata={
+        "help": "keep the embeddings and the encoder's first N layers as they are; only the layers above and the "
+                "head train (0: all train); fewer layers to change and to backpropagate through"})
     eval_every: int = 700
     eval_sample: int = field(default=0, metadata={"help": "score this many validation rows (seeded) at each "
                                                           "evaluation (0: all)"})
@@ -485,6 +488,13 @@ def main(args: TrainArgs) -> None:
 
     if args.freeze_word_embeddings:
         model.get_parameter(WORD_EMBEDDINGS).requires_grad_(False)
+    if args.freeze_layers:
+        if not 0 < args.freeze_layers < model.config.num_hidden_layers:
+            raise ValueError(f"--freeze_layers must be 1..{model.config.num_hidden_layers - 1}")
+        frozen = ("encoder.embeddings.", *(f"encoder.encoder.layer.{i}." for i in range(args.freeze_layers)))
+        for name, p in model.named_parameters():
+            if name.startswith(frozen):
+                p.requires_grad_(False)
     head = [p for n, p in model.named_parameters() if n.startswith("head.")]
     decay = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head.")
              and p.ndim > 1]
