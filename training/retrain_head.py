@@ -174,13 +174,13 @@ def fit_head(x: np.ndarray, y: np.ndarray, row_weights: np.ndarray, families: li
     return head.weight.detach(), head.bias.detach()
 
 
-def per_source(x: np.ndarray, y: np.ndarray, sources: list[str], weight: torch.Tensor, bias: torch.Tensor,
+def per_family(x: np.ndarray, y: np.ndarray, families: list[str], weight: torch.Tensor, bias: torch.Tensor,
                logit_bias: np.ndarray) -> dict[str, dict]:
     """Validation top-1 / top-5 per source family, through the model's decision biases."""
     logits = torch.log_softmax(torch.from_numpy(x) @ weight.T + bias, -1).numpy() + logit_bias
-    fams = np.array(sources)
+    fams = np.array(families)
     return {f: {k: round(v, 2) for k, v in scores(y[fams == f], logits[fams == f]).items() if k != "macro_f1"}
-            for f in sorted(set(sources))}
+            for f in sorted(set(families))}
 
 
 def main(args: RetrainHeadArgs) -> Path:
@@ -212,7 +212,7 @@ def main(args: RetrainHeadArgs) -> Path:
                       (x["pairs_train_en"], x["pairs_train_tr"]) if args.pairs_weight > 0 else None)
     log.info("head trained in %.0f s", time.time() - t0)
     logit_bias = np.asarray(model.meta.extra.get("logit_bias") or np.zeros(len(labels)))
-    report = {s: per_source(x["validation"], y["validation"], families["validation"], w, b, logit_bias)
+    report = {s: per_family(x["validation"], y["validation"], families["validation"], w, b, logit_bias)
               for s, (w, b) in (("before", (w0, b0)), ("after", (w1, b1)))}
     for fam in report["after"]:
         log.info("validation %s: top-5 %.1f -> %.1f", fam, report["before"][fam]["top5_accuracy"],
