@@ -290,6 +290,35 @@ def test_two_cpu_processes_train_on_different_rows_and_end_with_the_same_weights
     assert (out / "best" / "config.json").exists()
 
 
+def test_bf16_mixed_precision_reaches_the_arithmetic_and_trains_like_fp32(tmp_path):
+    """--mixed_precision bf16 (its own process: accelerate fixes the precision once per process) changes the
+    arithmetic, yet ends close to the same run in fp32; an unknown precision is refused."""
+    import subprocess
+    import sys
+
+    from safetensors.torch import load_file
+
+    if not (DEFAULT_DATA_DIR / "tweeteval" / "emoji").is_dir():
+        pytest.skip("../shared/data/tweeteval/emoji is not here")
+    common = ["--dataset", "tweeteval", "--num_layers", "1", "--max_train", "40", "--max_val", "20", "--batch_size",
+              "8", "--epochs", "1", "--eval_every", "100", "--threads", "1", "--lr", "1e-3"]
+    runs = {}
+    for precision in ("no", "bf16"):
+        out = tmp_path / precision
+        subprocess.run([sys.executable, "-m", "training.train", "--output_dir", str(out), *common,
+                        "--mixed_precision", precision], check=True, timeout=600, capture_output=True)
+        assert f"mixed precision {precision}" in (out / "train.log").read_text()
+        runs[precision] = load_file(str(out / "best" / "model.safetensors"))
+    changed = [k for k in runs["no"] if not torch.equal(runs["no"][k], runs["bf16"][k])]
+    assert changed  # bf16 autocast reached the forward passes
+    for k in runs["no"]:
+        a, b = runs["no"][k].float(), runs["bf16"][k].float()
+        assert torch.isfinite(b).all()
+        assert (a - b).norm() <= 0.02 * a.norm() + 1e-4, k  # and trained the same way
+    with pytest.raises(ValueError, match="mixed_precision must be"):
+        main(TrainArgs(output_dir=str(tmp_path / "bad"), mixed_precision="fp16", max_train=40, max_val=40))
+
+
 def test_distillation_teaches_the_teachers_labels_and_skips_the_rows_it_is_told_to():
     """A teacher over a subset of the labels (an older, smaller vocabulary) constrains only how the student ranks
     those labels; rows of a skipped source learn from their labels alone."""

@@ -22,6 +22,8 @@ import random
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -94,6 +96,10 @@ class TrainArgs:
     eval_sample: int = field(default=0, metadata={"help": "score this many validation rows (seeded) at each "
                                                           "evaluation (0: all)"})
     seed: int = 42
+    mixed_precision: str = field(default="", metadata={
+        "help": "'bf16': the forward passes run under bfloat16 autocast (accelerate's mixed precision), on GPUs and "
+                "on CPUs with AVX512-BF16 or AMX; the weights and the optimiser stay fp32. 'no': fp32 throughout; "
+                "'' (default): as `accelerate launch --mixed_precision` or accelerate's config says, else 'no'"})
     threads: int = 0
     log_every: int = 50
     max_train: int = field(default=0, metadata={"help": "about N training examples, every label kept (smoke runs)"})
@@ -320,10 +326,12 @@ def class_weights_and_log_prior(y: np.ndarray, n_labels: int, power: float,
 
 class Teacher:
     """A saved classifier's raw logits on training rows, computed the first time a row is drawn and kept (fp16),
-    so a run pays one teacher forward per distinct row whatever its length. Its labels must all be this run's;
-    ``columns`` are their indices among this run's labels, in the teacher's order."""
+    so a run pays one teacher forward per distinct row whatever its length; the forward runs under ``autocast``
+    (the run's mixed precision). Its labels must all be this run's; ``columns`` are their indices among this run's
+    labels, in the teacher's order."""
 
-    def __init__(self, folder: str, labels: list[str], ids: list[list[int]], pad_id: int, device: torch.device):
+    def __init__(self, folder: str, labels: list[str], ids: list[list[int]], pad_id: int, device: torch.device,
+                 autocast: Callable[[], AbstractContextManager] = nullcontext):
         from backend.modeling.classifier import load_classifier
 
         self.model, _ = load_classifier(folder)
@@ -333,7 +341,7 @@ class Teacher:
             raise ValueError(f"{folder}: the teacher has labels this run lacks: {' '.join(missing)}")
         self.columns = torch.tensor([index[e] for e in self.model.labels], device=device)
         self.model.to(device)
-        self.ids, self.pad_id, self.device = ids, pad_id, device
+        self.ids, self.pad_id, self.device, self.autocast = ids, pad_id, device, autocast
         self.cache = torch.zeros((len(ids), len(self.model.labels)), dtype=torch.float16)
         self.done = torch.zeros(len(ids), dtype=torch.bool)
 
@@ -342,7 +350,8 @@ class Teacher:
         todo = [i for i in rows if not self.done[i]]
         if todo:
             x, m = pad_batch([self.ids[i] for i in todo], self.pad_id)
-            self.cache[todo] = self.model(x.to(self.device), m.to(self.device)).cpu().half()
+            with self.autocast():
+                self.cache[todo] = self.model(x.to(self.device), m.to(self.device)).float().cpu().half()
             self.done[todo] = True
         return self.cache[rows].float().to(self.device)
 
@@ -415,7 +424,9 @@ def _param_checksum(model: nn.Module) -> str:
 
 
 def main(args: TrainArgs) -> None:
-    accelerator = Accelerator(cpu=not torch.cuda.is_available())
+    if args.mixed_precision not in ("", "no", "bf16"):
+        raise ValueError(f"--mixed_precision must be 'no' or 'bf16', not {args.mixed_precision!r}")
+    accelerator = Accelerator(cpu=not torch.cuda.is_available(), mixed_precision=args.mixed_precision or None)
     out = Path(args.output_dir)
     main_process = accelerator.is_main_process
     if main_process:
@@ -446,8 +457,8 @@ def main(args: TrainArgs) -> None:
     label2id = model.config.label2id
     y_train = np.array([label2id[e] for e in train.labels])
     y_val = np.array([label2id[e] for e in val.labels])
-    log.info("train %d, val %d, %d labels, %d parallel pairs, %d process(es) on %s", len(train), len(val),
-             len(labels), len(data.pairs), accelerator.num_processes, device)
+    log.info("train %d, val %d, %d labels, %d parallel pairs, %d process(es) on %s, mixed precision %s", len(train),
+             len(val), len(labels), len(data.pairs), accelerator.num_processes, device, accelerator.mixed_precision)
     t0 = time.time()
     x_train = encode(tokenizer, train.texts, args.max_length)
     x_val = encode(tokenizer, val.texts, args.max_length)
@@ -477,7 +488,8 @@ def main(args: TrainArgs) -> None:
     teachers, assigned = [], None
     if args.teacher or named:
         folders = sorted(set(named.values()) | ({args.teacher} if args.teacher else set()))
-        teachers = [Teacher(f, labels, x_train, tokenizer.pad_token_id, device) for f in folders]
+        teachers = [Teacher(f, labels, x_train, tokenizer.pad_token_id, device, accelerator.autocast)
+                    for f in folders]
         default = folders.index(args.teacher) if args.teacher else -1
         assigned = torch.tensor([-1 if f in skip else folders.index(named[f]) if f in named else default
                                  for f in families])
