@@ -53,7 +53,10 @@ MULTILINGUAL_CARD = (
     "head 1e-3), linear decay, batch 32, word embeddings frozen, through accelerate on 2 CPU cores; the best check "
     "on a fixed 4,000-row validation sample kept. Then the equal-weight average of that model and a continuation "
     "of it (5,000 steps with Emojispace drawn 4 times per epoch at full weight through logit adjustment, the other "
-    "sources distilled from the model it started from: learning without forgetting). Commands: docs/training.md.",
+    "sources distilled from the model it started from: learning without forgetting). Last, the equal-weight "
+    "average of that average and a continuation of it in bf16 (9,000 steps: Emojispace drawn 3 times "
+    "and logit-adjusted, TweetEval drawn twice and distilled from the 41-emoji default, the other sources from the "
+    "model it started from, with the parallel-pair loss). Commands: docs/training.md.",
 )
 
 
