@@ -290,6 +290,7 @@ def test_two_cpu_processes_train_on_different_rows_and_end_with_the_same_weights
     assert (out / "best" / "config.json").exists()
 
 
+@pytest.mark.training
 def test_bf16_mixed_precision_reaches_the_arithmetic_and_trains_like_fp32(tmp_path):
     """--mixed_precision bf16 (its own process: accelerate fixes the precision once per process) changes the
     arithmetic, yet ends close to the same run in fp32; an unknown precision is refused."""
