@@ -320,6 +320,17 @@ def test_bf16_mixed_precision_reaches_the_arithmetic_and_trains_like_fp32(tmp_pa
         main(TrainArgs(output_dir=str(tmp_path / "bad"), mixed_precision="fp16", max_train=40, max_val=40))
 
 
+def test_bf16_on_a_cpu_that_emulates_it_is_flagged():
+    """bf16 autocast on a CPU without AVX512-BF16 or AMX is emulated and far slower than fp32: the run says so
+    instead of silently taking hours; on a GPU, a bf16 CPU or in fp32 it says nothing."""
+    from training.train import bf16_warning
+
+    assert "--mixed_precision no" in bf16_warning("bf16", "cpu", native_bf16=False)
+    assert bf16_warning("bf16", "cpu", native_bf16=True) == ""
+    assert bf16_warning("bf16", "cuda", native_bf16=False) == ""
+    assert bf16_warning("no", "cpu", native_bf16=False) == ""
+
+
 def test_distillation_teaches_the_teachers_labels_and_skips_the_rows_it_is_told_to():
     """A teacher over a subset of the labels (an older, smaller vocabulary) constrains only how the student ranks
     those labels; rows of a skipped source learn from their labels alone."""
