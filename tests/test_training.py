@@ -321,8 +321,8 @@ def test_bf16_mixed_precision_reaches_the_arithmetic_and_trains_like_fp32(tmp_pa
 
 
 def test_bf16_on_a_cpu_that_emulates_it_is_flagged():
-    """bf16 autocast on a CPU without AVX512-BF16 or AMX is emulated and far slower than fp32: the run says so
-    instead of silently taking hours; on a GPU, a bf16 CPU or in fp32 it says nothing."""
+    """bf16 autocast on a CPU where oneDNN has no bfloat16 path is far slower than fp32: the run says so instead
+    of silently taking hours; on a GPU, a CPU with that path, or in fp32 it says nothing."""
     from training.train import bf16_warning
 
     assert "--mixed_precision no" in bf16_warning("bf16", "cpu", native_bf16=False)

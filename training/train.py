@@ -424,18 +424,19 @@ def _param_checksum(model: nn.Module) -> str:
 
 
 def cpu_has_native_bf16() -> bool:
-    """Whether oneDNN runs bfloat16 on this CPU in hardware (AVX512-BF16 / AMX); elsewhere it is emulated."""
+    """Whether oneDNN has a bfloat16 path on this CPU (AVX512 BW/VL/DQ at least; AVX512-BF16 and AMX run it in
+    hardware). Without one, bf16 autocast falls back to slow reference kernels."""
     check = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None)
     return bool(check()) if check is not None else True
 
 
 def bf16_warning(precision: str, device_type: str, native_bf16: bool) -> str:
-    """The warning for bf16 autocast on a CPU that only emulates it (or ''): there a step of the 6-layer model
-    takes about 20 times as long as in fp32 (13 s against 0.65 s on a 2-core AVX2 EPYC), so the speed-up asked
-    for turns into hours."""
+    """The warning for bf16 autocast on a CPU where oneDNN has no bfloat16 path (or ''): there a step of the
+    6-layer model takes about 20 times as long as in fp32 (13 s against 0.65 s on a 2-core AVX2 EPYC), so the
+    speed-up asked for turns into hours."""
     if precision != "bf16" or device_type != "cpu" or native_bf16:
         return ""
-    return ("mixed precision bf16 on a CPU without AVX512-BF16 or AMX is emulated and about 20 times slower than "
+    return ("mixed precision bf16 on a CPU without AVX512 runs on fallback kernels, about 20 times slower than "
             "fp32; pass --mixed_precision no")
 
 
