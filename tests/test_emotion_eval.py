@@ -34,8 +34,20 @@ def test_hits_need_the_family_in_the_top_three_and_single_emotion_texts_only(tmp
     assert eng["anger"] == 100.0 and eng["sadness"] == 0.0
     assert report["mean_over_languages"] == pytest.approx((200 / 3 + 50) / 2, abs=0.01)
     assert report["per_emotion"] == {"anger": 100.0, "joy": 0.0, "sadness": 0.0, "surprise": 100.0}
+    first = report["first"]  # 😠 first everywhere: right for the angry texts only
+    assert first["per_emotion"] == {"anger": 100.0, "joy": 0.0, "sadness": 0.0, "surprise": 0.0}
+    assert first["mean_over_languages"] == pytest.approx((100 / 3 + 50) / 2, abs=0.01)
+    assert first["joy_first_when_not_joy"] == 0.0
     lines = "\n".join(emotion_eval.markdown({"brighter": report, "ec": {}}))
     assert "| deu | 3 | 66.7 |" in lines
+    assert "| hit@1 (the first suggestion) | 100.0 | 0.0 | 0.0 | 0.0 |" in lines
+
+
+def test_first_suggestion_counts_joy_put_first_for_other_feelings():
+    firsts, emotions = ["😂", "😂", "😢", "😂"], ["joy", "sadness", "sadness", "anger"]
+    first = emotion_eval.first_suggestion(firsts, emotions)
+    assert first["joy_first_when_not_joy"] == pytest.approx(200 / 3, abs=0.01)  # 2 of the 3 texts without joy
+    assert first["per_emotion"] == {"anger": 0.0, "joy": 100.0, "sadness": 50.0}
 
 
 def test_top_k_compares_canonical_forms():
@@ -76,3 +88,41 @@ def test_feelings_calibration_lifts_an_emotion_under_its_target():
     after = objective.parts(bias, everything, te_all)
     assert after["per_emotion"]["joy"] == 100.0 and min(after["per_emotion"].values()) == 100.0
     assert after["tweeteval_val_macro_f1"] == pytest.approx(100.0)
+
+
+def test_feelings_calibration_with_a_top1_weight_puts_the_right_feeling_first():
+    """Sad texts get 😂 first and 😢 second: hit@3 is already perfect, so only the hit@1 term can move the rule,
+    and it lifts 😢 above 😂 for them while joyful texts keep 😂 first."""
+    from backend.modeling.labels import TWEETEVAL_EMOJIS
+    from training.calibrate import FeelingsObjective
+
+    labels = list(TWEETEVAL_EMOJIS) + ["😡", "😢", "😮", "🤢", "😱"]
+    idx = {e: i for i, e in enumerate(labels)}
+    rng = np.random.default_rng(1)
+    rows, emotions = [], []
+    for emotion, own in (("joy", "😂"), ("anger", "😡"), ("sadness", "😢"), ("surprise", "😮"), ("disgust", "🤢"),
+                         ("fear", "😱")):
+        for _ in range(20):
+            logit = rng.normal(0, 0.05, len(labels))
+            logit[idx[own]] += 4.0
+            if emotion == "sadness":
+                logit[idx["😂"]] += 3.0
+                logit[idx["😢"]] -= 1.5  # 2.5: second, behind 😂
+            rows.append(logit)
+            emotions.append(emotion)
+    logits = np.stack(rows)
+    languages = ["xx"] * len(rows)
+    te_gold = np.array([idx[e] for e in TWEETEVAL_EMOJIS] * 3)
+    te_logits = np.eye(len(labels))[te_gold] * 2.0
+    everything, te_all = np.ones(len(rows), bool), np.ones(len(te_gold), bool)
+    start = np.zeros(len(labels))
+    for weight, sad_first in ((0.0, 0.0), (1.0, 100.0)):
+        objective = FeelingsObjective(labels, (logits, emotions, languages), (te_logits, te_gold), top1_weight=weight)
+        before = objective.parts(start, everything, te_all)
+        assert min(before["per_emotion"].values()) == 100.0 and before["brighter_hit1_mean"] < 90
+        bias = objective.tune(start, everything, te_all)
+        assert min(objective.parts(bias, everything, te_all)["per_emotion"].values()) == 100.0
+        sad = np.array(emotions) == "sadness"
+        assert 100 * float(((logits + bias)[sad].argmax(1) == idx["😢"]).mean()) == sad_first
+        joy = np.array(emotions) == "joy"
+        assert ((logits + bias)[joy].argmax(1) == idx["😂"]).all()

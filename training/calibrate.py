@@ -10,9 +10,10 @@ on that dataset's validation rows (``--dataset``), over all its labels.
 
 ``--feelings true`` (a multilingual model) tunes instead one bias per emotion family (added to every label of the
 family, ``EMOTION_FAMILIES``; love's is left alone) and one per TweetEval label, for one objective on two dev
-sets: BRIGHTER dev family hit@3 (mean over languages, less twice every emotion's shortfall from its target) plus
-TweetEval val macro-F1 over its 20 emojis. Two-fold as above (each language's rows and TweetEval val alternate
-between the halves).
+sets: BRIGHTER dev family hit@3 (mean over languages, less twice every emotion's shortfall from its target), plus
+``--top1_weight`` times BRIGHTER's family hit@1 (the first suggestion alone: hit@3 alone rewards putting a joy
+emoji in every top 3, and users read the first one most), plus TweetEval val macro-F1 over its 20 emojis.
+Two-fold as above (each language's rows and TweetEval val alternate between the halves).
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ class CalibrateArgs:
     dataset: str = field(default="", metadata={"help": "a built dataset: tune on its validation rows instead"})
     feelings: bool = field(default=False, metadata={"help": "tune emotion-family and TweetEval-label biases on "
                                                            "BRIGHTER dev and TweetEval val together"})
+    top1_weight: float = field(default=1.0, metadata={
+        "help": "--feelings: weight of BRIGHTER family hit@1 (is the first suggestion of the text's feeling?); "
+                "0: hit@3 only"})
 
 
 # Family hit@3 each emotion should reach on BRIGHTER dev (the product's targets); the objective pays twice for
@@ -48,10 +52,10 @@ FEELING_TARGETS = {"joy": 80.0, "anger": 50.0, "disgust": 40.0, "fear": 40.0, "s
 
 
 class FeelingsObjective:
-    """BRIGHTER dev family hit@3 and TweetEval val macro-F1 of a bias vector, on chosen rows of each."""
+    """BRIGHTER dev family hit@3 and hit@1 and TweetEval val macro-F1 of a bias vector, on chosen rows of each."""
 
     def __init__(self, labels: list[str], brighter: tuple[np.ndarray, list[str], list[str]],
-                 tweeteval: tuple[np.ndarray, np.ndarray]):
+                 tweeteval: tuple[np.ndarray, np.ndarray], top1_weight: float = 1.0):
         from backend.modeling.labels import EMOTION_FAMILIES, TWEETEVAL_EMOJIS
 
         self.families = list(FEELING_TARGETS)
@@ -62,6 +66,7 @@ class FeelingsObjective:
         self.te_logits, self.te_gold = tweeteval
         index = {e: i for i, e in enumerate(labels)}
         self.classes = np.array([index[e] for e in TWEETEVAL_EMOJIS])
+        self.top1_weight = top1_weight
 
     def parts(self, bias: np.ndarray, rows: np.ndarray, te_rows: np.ndarray) -> dict:
         scored = self.logits[rows] + bias
@@ -70,13 +75,17 @@ class FeelingsObjective:
         langs = self.languages[rows]
         per_emotion = {f: 100 * float(hits[self.emotion[rows] == i].mean()) for i, f in enumerate(self.families)}
         mean = float(np.mean([100 * hits[langs == lang].mean() for lang in np.unique(langs)]))
+        first = self.member[self.emotion[rows], scored.argmax(1)]
+        mean1 = float(np.mean([100 * first[langs == lang].mean() for lang in np.unique(langs)]))
         te = scores(self.te_gold[te_rows], self.te_logits[te_rows] + bias, self.classes)["macro_f1"]
-        return {"brighter_mean": mean, "per_emotion": per_emotion, "tweeteval_val_macro_f1": te}
+        return {"brighter_mean": mean, "per_emotion": per_emotion, "brighter_hit1_mean": mean1,
+                "tweeteval_val_macro_f1": te}
 
     def value(self, bias: np.ndarray, rows: np.ndarray, te_rows: np.ndarray) -> float:
         p = self.parts(bias, rows, te_rows)
         shortfall = sum(max(0.0, t - p["per_emotion"][f]) for f, t in FEELING_TARGETS.items())
-        return p["brighter_mean"] - 2 * shortfall + p["tweeteval_val_macro_f1"]
+        return (p["brighter_mean"] - 2 * shortfall + self.top1_weight * p["brighter_hit1_mean"]
+                + p["tweeteval_val_macro_f1"])
 
     def tune(self, start: np.ndarray, rows: np.ndarray, te_rows: np.ndarray, rounds: int = 2) -> np.ndarray:
         """Coordinate ascent: one bias per emotion family, then one per TweetEval label."""
@@ -110,7 +119,7 @@ def calibrate_feelings(args: CalibrateArgs, folder: Path, config: dict, start: n
     te_raw = np.log(probs(val.texts) + 1e-12) - start
     index = {e: i for i, e in enumerate(labels)}
     te_gold = np.array([index[e] for e in val.labels])
-    objective = FeelingsObjective(labels, (raw, emotions, languages), (te_raw, te_gold))
+    objective = FeelingsObjective(labels, (raw, emotions, languages), (te_raw, te_gold), args.top1_weight)
     fold, te_fold = np.array(fold), np.arange(len(val)) % 2
     held_out: dict[str, list[dict]] = {"start": [], "tuned": []}
     held_value: dict[str, list[float]] = {"start": [], "tuned": []}
@@ -122,6 +131,7 @@ def calibrate_feelings(args: CalibrateArgs, folder: Path, config: dict, start: n
 
     def mean(parts: list[dict]) -> dict:
         return {"brighter_mean": round(float(np.mean([p["brighter_mean"] for p in parts])), 2),
+                "brighter_hit1_mean": round(float(np.mean([p["brighter_hit1_mean"] for p in parts])), 2),
                 "per_emotion": {f: round(float(np.mean([p["per_emotion"][f] for p in parts])), 2)
                                 for f in FEELING_TARGETS},
                 "tweeteval_val_macro_f1": round(float(np.mean([p["tweeteval_val_macro_f1"] for p in parts])), 2)}
@@ -135,7 +145,8 @@ def calibrate_feelings(args: CalibrateArgs, folder: Path, config: dict, start: n
         config["emoji_suggest"]["logit_bias"] = [round(float(b), 4) for b in bias]
         config["emoji_suggest"]["selected_on"] = (
             "prior correction on validation, then one bias per emotion family and one per TweetEval label tuned on "
-            "BRIGHTER dev family hit@3 and TweetEval val macro-F1 (training.calibrate --feelings)")
+            f"BRIGHTER dev family hit@3 + {args.top1_weight:g} x hit@1 and TweetEval val macro-F1 "
+            "(training.calibrate --feelings)")
     # recorded either way: a folder made from another model (training.average) must not keep that model's record
     config["emoji_suggest"]["calibration"] = result
     (folder / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n")

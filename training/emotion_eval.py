@@ -76,9 +76,21 @@ def hit_table(probs: np.ndarray, labels: Sequence[str], emotions: Sequence[str],
     return out
 
 
+def first_suggestion(firsts: Sequence[str], emotions: Sequence[str]) -> dict[str, float]:
+    """What the first suggestion alone says: how often it is of the text's emotion family, per emotion, and how
+    often a joy emoji comes first for a text with another emotion (the model "suggests joy for everything")."""
+    hits = family_hits([[e] for e in firsts], emotions)
+    emotions = np.asarray(emotions)
+    joy = np.array([e in EMOTION_FAMILIES["joy"] for e in firsts])
+    return {"per_emotion": {e: round(100 * float(hits[emotions == e].mean()), 2)
+                            for e in BRIGHTER_EMOTIONS if (emotions == e).any()},
+            "joy_first_when_not_joy": round(100 * float(joy[emotions != "joy"].mean()), 2)}
+
+
 def brighter_report(probs_fn: ProbabilityFn, labels: Sequence[str], data_dir: Path, k: int = 3) -> dict:
-    """Family hit@k on BRIGHTER dev: per language, their mean, and per emotion pooled over languages."""
-    per_language, pooled_hits, pooled_emotions = {}, [], []
+    """Family hit@k on BRIGHTER dev: per language, their mean, and per emotion pooled over languages; and the same
+    for the first suggestion alone (``first``: hit@1, :func:`first_suggestion`)."""
+    per_language, pooled_hits, pooled_emotions, firsts, hit1_by_language = {}, [], [], [], []
     for code, (texts, emotions) in brighter_dev(data_dir).items():
         if not texts:
             continue
@@ -86,11 +98,16 @@ def brighter_report(probs_fn: ProbabilityFn, labels: Sequence[str], data_dir: Pa
         per_language[code] = hit_table(probs, labels, emotions, k)
         pooled_hits.append(family_hits(top_k(probs, labels, k), emotions))
         pooled_emotions += emotions
+        top1 = [row[0] for row in top_k(probs, labels, 1)]
+        firsts += top1
+        hit1_by_language.append(100 * float(family_hits([[e] for e in top1], emotions).mean()))
     hits = np.concatenate(pooled_hits)
     per_emotion = {e: round(100 * float(hits[[x == e for x in pooled_emotions]].mean()), 2)
                    for e in BRIGHTER_EMOTIONS if e in pooled_emotions}
+    first = {"mean_over_languages": round(float(np.mean(hit1_by_language)), 2),
+             **first_suggestion(firsts, pooled_emotions)}
     return {"k": k, "mean_over_languages": round(float(np.mean([v["all"] for v in per_language.values()])), 2),
-            "per_emotion": per_emotion, "per_language": per_language}
+            "per_emotion": per_emotion, "per_language": per_language, "first": first}
 
 
 def ec_report(probs_fn: ProbabilityFn, labels: Sequence[str], data_dir: Path, k: int = 3) -> dict:
@@ -189,7 +206,15 @@ def markdown(result: dict) -> list[str]:
              f"{b['k']} suggestions hold an emoji of that emotion's family. Mean over languages: "
              f"**{b['mean_over_languages']:.1f}**.", "",
              "| emotion | " + " | ".join(emotions) + " |", "| --- |" + " ---: |" * len(emotions),
-             "| hit@3 | " + " | ".join(f"{b['per_emotion'][e]:.1f}" for e in emotions) + " |", "",
+             "| hit@3 | " + " | ".join(f"{b['per_emotion'][e]:.1f}" for e in emotions) + " |"]
+    first = b.get("first")  # reports made before it was measured lack it
+    if first:
+        lines += ["| hit@1 (the first suggestion) | "
+                  + " | ".join(f"{first['per_emotion'][e]:.1f}" for e in emotions) + " |", "",
+                  f"The first suggestion alone is of the text's family for **{first['mean_over_languages']:.1f}** "
+                  f"(mean over languages); a joy emoji comes first for {first['joy_first_when_not_joy']:.1f}% of "
+                  "the texts with another emotion."]
+    lines += ["",
              "| language | n | hit@3 | " + " | ".join(emotions) + " |",
              "| --- | ---: | ---: |" + " ---: |" * len(emotions)]
     for code, row in b["per_language"].items():

@@ -150,6 +150,10 @@ def headline(m: dict) -> dict[str, str]:
         "BRIGHTER dev family hit@3, mean over languages": f"{b['mean_over_languages']:.1f}" if b else "",
         "... anger / disgust / fear / joy / sadness / surprise": " / ".join(
             f"{emotions[e]:.1f}" for e in ("anger", "disgust", "fear", "joy", "sadness", "surprise") if e in emotions),
+        "BRIGHTER dev family hit@1 (the first suggestion), mean over languages": (
+            f"{b['first']['mean_over_languages']:.1f}" if "first" in b else ""),
+        "... a joy emoji first for a text with another emotion (%)": (
+            f"{b['first']['joy_first_when_not_joy']:.1f}" if "first" in b else ""),
         "SemEval-2018 E-c dev hit@3, Spanish / Arabic": " / ".join(f"{ec[k]['all']:.1f}" for k in ("es", "ar")
                                                                    if k in ec),
         "Emojispace validation top-5": f"{src['emojispace']['top5']:.1f}" if "emojispace" in src else "",
