@@ -56,10 +56,10 @@ def test_top_k_compares_canonical_forms():
     hits = emotion_eval.family_hits([["❤"], ["😂"]], ["love", "anger"])
     assert hits.tolist() == [1.0, 0.0]
 
-
-def test_feelings_calibration_lifts_an_emotion_under_its_target():
-    """A model that puts 😂 (joy) fourth for joyful texts: one bias on the joy family lifts joy past its target,
-    and the TweetEval part keeps its own labels' macro-F1."""
+def _feelings_objective(row, top1_weight: float = 1.0):
+    """A FeelingsObjective over TweetEval's 20 emojis and five feelings' own: 20 BRIGHTER rows per emotion, each
+    ``row(emotion, own emoji, index, rng)`` (logits), and a perfect TweetEval model. Returns it with the rows'
+    logits, emotions and the label index."""
     from backend.modeling.labels import TWEETEVAL_EMOJIS
     from training.calibrate import FeelingsObjective
 
@@ -70,18 +70,27 @@ def test_feelings_calibration_lifts_an_emotion_under_its_target():
     for emotion, own in (("joy", "😂"), ("anger", "😡"), ("sadness", "😢"), ("surprise", "😮"), ("disgust", "🤢"),
                          ("fear", "😱")):
         for _ in range(20):
-            logit = rng.normal(0, 0.1, len(labels))
-            logit[[idx["🎄"], idx["📷"], idx["🔥"]]] += 3.0  # three unrelated labels on top
-            logit[idx[own]] += 2.0 if emotion == "joy" else 4.0  # joy's own emoji only fourth
-            rows.append(logit)
+            rows.append(row(emotion, own, idx, rng))
             emotions.append(emotion)
     logits = np.stack(rows)
-    languages = ["xx"] * len(rows)
     te_gold = np.array([idx[e] for e in TWEETEVAL_EMOJIS] * 3)
     te_logits = np.eye(len(labels))[te_gold] * 2.0  # a perfect TweetEval model
-    objective = FeelingsObjective(labels, (logits, emotions, languages), (te_logits, te_gold))
-    everything, te_all = np.ones(len(rows), bool), np.ones(len(te_gold), bool)
-    start = np.zeros(len(labels))
+    objective = FeelingsObjective(labels, (logits, emotions, ["xx"] * len(rows)), (te_logits, te_gold), top1_weight)
+    return objective, logits, np.array(emotions), idx
+
+
+def test_feelings_calibration_lifts_an_emotion_under_its_target():
+    """A model that puts 😂 (joy) fourth for joyful texts: one bias on the joy family lifts joy past its target,
+    and the TweetEval part keeps its own labels' macro-F1."""
+    def row(emotion, own, idx, rng):
+        logit = rng.normal(0, 0.1, len(idx))
+        logit[[idx["🎄"], idx["📷"], idx["🔥"]]] += 3.0  # three unrelated labels on top
+        logit[idx[own]] += 2.0 if emotion == "joy" else 4.0  # joy's own emoji only fourth
+        return logit
+
+    objective, logits, _, _ = _feelings_objective(row)
+    everything, te_all = np.ones(len(logits), bool), np.ones(60, bool)
+    start = np.zeros(logits.shape[1])
     before = objective.parts(start, everything, te_all)
     assert before["per_emotion"]["joy"] == 0.0 and before["per_emotion"]["anger"] == 100.0
     bias = objective.tune(start, everything, te_all)
@@ -93,36 +102,22 @@ def test_feelings_calibration_lifts_an_emotion_under_its_target():
 def test_feelings_calibration_with_a_top1_weight_puts_the_right_feeling_first():
     """Sad texts get 😂 first and 😢 second: hit@3 is already perfect, so only the hit@1 term can move the rule,
     and it lifts 😢 above 😂 for them while joyful texts keep 😂 first."""
-    from backend.modeling.labels import TWEETEVAL_EMOJIS
-    from training.calibrate import FeelingsObjective
+    def row(emotion, own, idx, rng):
+        logit = rng.normal(0, 0.05, len(idx))
+        logit[idx[own]] += 4.0
+        if emotion == "sadness":
+            logit[idx["😂"]] += 3.0
+            logit[idx["😢"]] -= 1.5  # 2.5: second, behind 😂
+        return logit
 
-    labels = list(TWEETEVAL_EMOJIS) + ["😡", "😢", "😮", "🤢", "😱"]
-    idx = {e: i for i, e in enumerate(labels)}
-    rng = np.random.default_rng(1)
-    rows, emotions = [], []
-    for emotion, own in (("joy", "😂"), ("anger", "😡"), ("sadness", "😢"), ("surprise", "😮"), ("disgust", "🤢"),
-                         ("fear", "😱")):
-        for _ in range(20):
-            logit = rng.normal(0, 0.05, len(labels))
-            logit[idx[own]] += 4.0
-            if emotion == "sadness":
-                logit[idx["😂"]] += 3.0
-                logit[idx["😢"]] -= 1.5  # 2.5: second, behind 😂
-            rows.append(logit)
-            emotions.append(emotion)
-    logits = np.stack(rows)
-    languages = ["xx"] * len(rows)
-    te_gold = np.array([idx[e] for e in TWEETEVAL_EMOJIS] * 3)
-    te_logits = np.eye(len(labels))[te_gold] * 2.0
-    everything, te_all = np.ones(len(rows), bool), np.ones(len(te_gold), bool)
-    start = np.zeros(len(labels))
     for weight, sad_first in ((0.0, 0.0), (1.0, 100.0)):
-        objective = FeelingsObjective(labels, (logits, emotions, languages), (te_logits, te_gold), top1_weight=weight)
+        objective, logits, emotions, idx = _feelings_objective(row, top1_weight=weight)
+        everything, te_all = np.ones(len(logits), bool), np.ones(60, bool)
+        start = np.zeros(logits.shape[1])
         before = objective.parts(start, everything, te_all)
         assert min(before["per_emotion"].values()) == 100.0 and before["brighter_hit1_mean"] < 90
         bias = objective.tune(start, everything, te_all)
         assert min(objective.parts(bias, everything, te_all)["per_emotion"].values()) == 100.0
-        sad = np.array(emotions) == "sadness"
-        assert 100 * float(((logits + bias)[sad].argmax(1) == idx["😢"]).mean()) == sad_first
-        joy = np.array(emotions) == "joy"
-        assert ((logits + bias)[joy].argmax(1) == idx["😂"]).all()
+        scored = logits + bias
+        assert 100 * float((scored[emotions == "sadness"].argmax(1) == idx["😢"]).mean()) == sad_first
+        assert (scored[emotions == "joy"].argmax(1) == idx["😂"]).all()

@@ -96,9 +96,10 @@ def brighter_report(probs_fn: ProbabilityFn, labels: Sequence[str], data_dir: Pa
             continue
         probs = probs_fn(texts)
         per_language[code] = hit_table(probs, labels, emotions, k)
-        pooled_hits.append(family_hits(top_k(probs, labels, k), emotions))
+        top = top_k(probs, labels, k)
+        pooled_hits.append(family_hits(top, emotions))
         pooled_emotions += emotions
-        top1 = [row[0] for row in top_k(probs, labels, 1)]
+        top1 = [row[0] for row in top]
         firsts += top1
         hit1_by_language.append(100 * float(family_hits([[e] for e in top1], emotions).mean()))
     hits = np.concatenate(pooled_hits)
