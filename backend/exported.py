@@ -28,9 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .modeling.batching import length_sorted_chunks, pad_arrays
-from .modeling.text import model_input
-from .predictor import CHUNK, CachedPredictor, _release_freed_memory
+from .modeling.batching import pad_arrays
+from .predictor import MAX_TOKENS, CachedPredictor, _release_freed_memory
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +127,7 @@ class ExportedPredictor(CachedPredictor):
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         extra = dict(config.get("emoji_suggest") or {})
         self.labels = [config["id2label"][str(i)] for i in range(len(config["id2label"]))]
-        self.max_length = int(extra.get("max_length", 64))
+        self.max_length = min(MAX_TOKENS, int(config["max_position_embeddings"]))
         bias = extra.get("logit_bias")
         self.logit_bias = np.asarray(bias, dtype=np.float32) if bias else None
         self.extra, self.layers = extra, int(config.get("num_hidden_layers", 0))
@@ -146,10 +145,9 @@ class ExportedPredictor(CachedPredictor):
 
     def logits(self, texts: list[str], prepared: bool = False) -> np.ndarray:
         """The graph's logits (before the decision rule), one row per text, in chunks of similar length."""
-        inputs = texts if prepared else [model_input(t) for t in texts]
-        ids = self.tokenizer(inputs, truncation=True, max_length=self.max_length)["input_ids"]
+        ids, chunks = self._chunks(texts, prepared)
         out = np.empty((len(ids), len(self.labels)), dtype=np.float32)
-        for rows in length_sorted_chunks(ids, CHUNK[self.engine]):
+        for rows in chunks:
             x, mask = pad_arrays([ids[i] for i in rows], self.tokenizer.pad_token_id)
             words = self._lookup(self._table, x, self._dim)
             with self._lock:

@@ -17,10 +17,10 @@ import warnings
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypedDict
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 from .config import ENGINES
-from .modeling.batching import length_sorted_chunks, pad_batch
+from .modeling.batching import last_tokens, length_sorted_chunks, pad_batch
 from .modeling.labels import display_emoji, emoji_name
 from .modeling.text import model_input
 
@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 # texts per forward pass within a batch request, after sorting by length: ONNX Runtime's layers skip padding
 # everywhere but in attention, so larger chunks pay off there; PyTorch's pay for every padding token (docs/serving.md)
 CHUNK = {"onnxruntime": 32, "torch": 16}
+CHUNK_TOKENS = 64  # ... and padded tokens per chunk at most that many rows of 64: long posts run a few at a time
+# tokens a text is read in, <s> and </s> included: twice the training window (64), whose extra positions lift
+# validation on long texts; longer texts keep their end, where the caret is (docs/serving.md)
+MAX_TOKENS = 128
 
 
 class Suggestion(TypedDict):
@@ -76,6 +80,9 @@ class CachedPredictor:
     A subclass sets ``labels`` and ``_cache_size`` and implements ``probabilities`` (rows with ``tolist``)."""
 
     labels: list[str]
+    engine: str
+    max_length: int  # a text is read whole, or its last max_length - 2 pieces
+    tokenizer: Any
     _cache_size: int = 0
 
     def _init_cache(self, cache_size: int) -> None:
@@ -85,6 +92,15 @@ class CachedPredictor:
 
     def probabilities(self, texts: list[str], prepared: bool = False):
         raise NotImplementedError
+
+    def _chunks(self, texts: list[str], prepared: bool) -> tuple[list[list[int]], list[list[int]]]:
+        """Each text's token ids (the end kept when it is longer than the encoder reads) and the row indices of
+        each forward pass: similar lengths together, few rows when they are long (docs/serving.md)."""
+        inputs = texts if prepared else [model_input(t) for t in texts]
+        lead = min(1, len(self.tokenizer("")["input_ids"]))  # <s> when the tokenizer adds one
+        ids = [last_tokens(x, self.max_length, lead) for x in self.tokenizer(inputs)["input_ids"]]
+        rows = CHUNK[self.engine]
+        return ids, length_sorted_chunks(ids, rows, rows * CHUNK_TOKENS)
 
     def suggest(self, texts: list[str], k: int) -> list[list[Suggestion]]:
         """Ranked suggestions; recent texts come from a small LRU cache (typing re-sends the same text
@@ -238,7 +254,7 @@ class TransformerPredictor(CachedPredictor):
             quantize_int8(self.model)
         _release_freed_memory()
         self.labels = self.model.labels
-        self.max_length = self.model.meta.max_length
+        self.max_length = min(MAX_TOKENS, self.model.config.max_position_embeddings)
         self.quantized = quantize
         self.compact_embeddings = compact_embeddings
         self.model_dir = str(model_dir)
@@ -252,11 +268,10 @@ class TransformerPredictor(CachedPredictor):
         of similar length, so a long text does not make every short one pay for its padding."""
         import torch
 
-        inputs = texts if prepared else [model_input(t) for t in texts]
-        ids = self.tokenizer(inputs, truncation=True, max_length=self.max_length)["input_ids"]
+        ids, chunks = self._chunks(texts, prepared)
         logits = torch.empty((len(ids), len(self.labels)))
         with torch.inference_mode():
-            for rows in length_sorted_chunks(ids, CHUNK[self.engine]):
+            for rows in chunks:
                 x, mask = pad_batch([ids[i] for i in rows], self.tokenizer.pad_token_id)
                 with self._lock:
                     logits[rows] = self.model(x, mask).float()

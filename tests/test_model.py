@@ -70,6 +70,27 @@ def test_merry_christmas_gets_a_tree(client):
     assert "🎄" in top(client, "Merry Christmas everyone!")
 
 
+OPENING = ("What a wonderful morning! We went to the beach with the kids, the sun was shining, we built sandcastles, "
+           "ate ice cream and laughed all day long. In the afternoon we had a picnic with our friends, played "
+           "volleyball and swam in the sea until the sunset. ")
+
+
+@pytest.mark.parametrize("ending, feeling", [
+    ("But when we got home we found out that our dog had died. I am heartbroken.", "sadness"),
+    ("Then some idiot scratched my car in the parking lot and drove off. I am so furious right now!", "anger"),
+])
+def test_the_end_of_a_post_longer_than_the_training_window_counts(client, app, ending, feeling):
+    """The opening alone fills the 64 tokens the model was trained on; what is typed after it must still move the
+    suggestions (it did not when texts were cut to their first 64 tokens)."""
+    from backend.modeling.labels import EMOTION_FAMILIES
+
+    predictor = app.extensions["emoji_predictor"]
+    assert len(predictor.tokenizer(OPENING)["input_ids"]) > 64
+    family = set(EMOTION_FAMILIES[feeling])
+    assert not family & set(top(client, OPENING))
+    assert family & set(top(client, OPENING + ending))
+
+
 def batch_and_singles(client, texts: list[str], k: int = 3) -> tuple[list[list[dict]], list[list[dict]]]:
     batch = client.post("/v1/suggest/batch", json={"texts": texts, "k": k}).get_json()["results"]
     singles = [client.post("/v1/suggest", json={"text": t, "k": k}).get_json()["suggestions"] for t in texts]

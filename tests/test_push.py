@@ -191,6 +191,12 @@ def test_the_cards_standalone_snippet_normalises_input_as_serving_does(tiny_mode
     raw = predictor.probabilities(["query: " + MESSY], prepared=True)[0].tolist()
     assert max(abs(a - b) for a, b in zip(raw, probs, strict=True)) > 0.01  # the text can show the difference
 
+    long = "merry christmas everyone! " * 10 + "so sad lol " * 10  # past the window: both read its end
+    assert len(predictor.tokenizer(model_input(long))["input_ids"]) > predictor.max_length
+    got = namespace["suggest"](long, k=len(LABELS))
+    expected = sorted(zip(LABELS, predictor.probabilities([long])[0].tolist(), strict=True), key=lambda kv: -kv[1])
+    assert [p for _, p in got] == pytest.approx([p for _, p in expected], abs=2e-3)
+
 
 def test_a_missing_token_fails_before_staging_with_what_to_do(tiny_model: Path, dataset: Path,
                                                               monkeypatch: pytest.MonkeyPatch):

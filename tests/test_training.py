@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from backend.modeling.batching import length_sorted_chunks, pad_batch
+from backend.modeling.batching import last_tokens, length_sorted_chunks, pad_batch
 from training.data import DEFAULT_DATA_DIR
 from training.metrics import macro_f1, per_class_f1, scores, scores_on_present, tune_prior_correction
 from training.train import TrainArgs, length_batches, log_to, main
@@ -76,6 +76,24 @@ def test_length_sorted_chunks_cover_every_row_once_shortest_first():
     assert sorted(i for c in chunks for i in c) == list(range(7))
     flat_lengths = [len(ids[i]) for c in chunks for i in c]
     assert flat_lengths == sorted(flat_lengths)
+
+
+
+def test_chunks_bounded_in_tokens_hold_fewer_long_rows_and_every_row_once():
+    ids = [[0] * n for n in (120, 10, 128, 60, 12, 64, 128, 11, 300)]
+    chunks = length_sorted_chunks(ids, 32, max_tokens=256)
+    assert sorted(i for c in chunks for i in c) == list(range(len(ids)))
+    for c in chunks:  # padded to the chunk's longest row; a row longer than the budget runs alone
+        assert len(c) * max(len(ids[i]) for i in c) <= 256 or len(c) == 1
+    assert [len(c) for c in chunks] == [4, 2, 2, 1]
+    assert length_sorted_chunks(ids, 32) == [sorted(range(len(ids)), key=lambda i: len(ids[i]))]
+
+
+def test_last_tokens_keeps_the_end_of_a_long_text_between_its_markers():
+    ids = [0, *range(10, 20), 2]  # <s> ten pieces </s>
+    assert last_tokens(ids, 12) == ids
+    assert last_tokens(ids, 6) == [0, 16, 17, 18, 19, 2]
+    assert last_tokens(ids[1:-1], 4, lead=0) == [16, 17, 18, 19]  # a tokenizer that adds no markers
 
 
 @pytest.mark.model

@@ -72,12 +72,12 @@ from transformers import AutoConfig, AutoModel, AutoTokenizer
 
 folder = snapshot_download("REPO_ID")
 config = AutoConfig.from_pretrained(folder)
-tokenizer = AutoTokenizer.from_pretrained(folder)
+tokenizer = AutoTokenizer.from_pretrained(folder, truncation_side="left")  # a long text keeps its end
 state = {k: v.float() for k, v in load_file(f"{folder}/model.safetensors").items()}
 encoder = AutoModel.from_config(config, add_pooling_layer=False).eval()
 encoder.load_state_dict({k.removeprefix("encoder."): v for k, v in state.items() if k.startswith("encoder.")})
 bias = torch.tensor(config.emoji_suggest.get("logit_bias") or [0.0] * config.num_labels)
-max_length = config.emoji_suggest.get("max_length", 64)
+max_length = min(MAX_TOKENS, config.max_position_embeddings)  # tokens read, as served
 
 
 def suggest(text: str, k: int = 5) -> list[tuple[str, float]]:
@@ -97,7 +97,10 @@ print(suggest("Merry Christmas @santa 🎄 https://example.com"))
 
 def standalone_usage(repo_id: str) -> str:
     """The card's "Use with transformers alone" section for the model at ``repo_id`` on the Hub."""
-    return USE_WITHOUT_PROJECT.replace("NORMALISATION", normalisation_source().rstrip()).replace("REPO_ID", repo_id)
+    from backend.predictor import MAX_TOKENS
+
+    return (USE_WITHOUT_PROJECT.replace("NORMALISATION", normalisation_source().rstrip()).replace("REPO_ID", repo_id)
+            .replace("MAX_TOKENS", str(MAX_TOKENS)))
 
 
 def _wide_notes(m: dict, n_labels: int) -> list[str]:
