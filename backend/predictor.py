@@ -15,7 +15,7 @@ import threading
 import time
 import warnings
 from collections import OrderedDict
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
@@ -93,12 +93,16 @@ class CachedPredictor:
     def probabilities(self, texts: list[str], prepared: bool = False):
         raise NotImplementedError
 
+    @cached_property
+    def _lead(self) -> int:
+        """How many ids the tokenizer puts before a text's pieces and a cut keeps: ``<s>`` if it adds one."""
+        return min(1, len(self.tokenizer("")["input_ids"]))
+
     def _chunks(self, texts: list[str], prepared: bool) -> tuple[list[list[int]], list[list[int]]]:
         """Each text's token ids (the end kept when it is longer than the encoder reads) and the row indices of
         each forward pass: similar lengths together, few rows when they are long (docs/serving.md)."""
         inputs = texts if prepared else [model_input(t) for t in texts]
-        lead = min(1, len(self.tokenizer("")["input_ids"]))  # <s> when the tokenizer adds one
-        ids = [last_tokens(x, self.max_length, lead) for x in self.tokenizer(inputs)["input_ids"]]
+        ids = [last_tokens(x, self.max_length, self._lead) for x in self.tokenizer(inputs)["input_ids"]]
         rows = CHUNK[self.engine]
         return ids, length_sorted_chunks(ids, rows, rows * CHUNK_TOKENS)
 
