@@ -77,7 +77,8 @@ def _release_freed_memory() -> None:
 
 class CachedPredictor:
     """What both predictors share: ranked suggestions, with the scores of recent texts kept in a small LRU cache.
-    A subclass sets ``labels`` and ``_cache_size`` and implements ``probabilities`` (rows with ``tolist``)."""
+    A subclass sets ``labels``, ``engine``, ``max_length``, ``tokenizer`` and ``_cache_size`` and implements
+    ``probabilities`` (rows with ``tolist``), reading its texts through :meth:`_chunks`."""
 
     labels: list[str]
     engine: str
