@@ -56,6 +56,7 @@ def test_top_k_compares_canonical_forms():
     hits = emotion_eval.family_hits([["❤"], ["😂"]], ["love", "anger"])
     assert hits.tolist() == [1.0, 0.0]
 
+
 def _feelings_objective(row, top1_weight: float = 1.0):
     """A FeelingsObjective over TweetEval's 20 emojis and five feelings' own: 20 BRIGHTER rows per emotion, each
     ``row(emotion, own emoji, index, rng)`` (logits), and a perfect TweetEval model. Returns it with the rows'

@@ -78,7 +78,6 @@ def test_length_sorted_chunks_cover_every_row_once_shortest_first():
     assert flat_lengths == sorted(flat_lengths)
 
 
-
 def test_chunks_bounded_in_tokens_hold_fewer_long_rows_and_every_row_once():
     ids = [[0] * n for n in (120, 10, 128, 60, 12, 64, 128, 11, 300)]
     chunks = length_sorted_chunks(ids, 32, max_tokens=256)
