@@ -1,5 +1,5 @@
 // Build: bundles the ES modules of src/ per entry point into dist/chrome and dist/firefox (each with its own
-// manifest from src/manifest.js and the committed icons), then packs each with `web-ext build` into
+// manifest from src/manifest.js, the committed icons and the _locales messages), then packs each with `web-ext build` into
 // dist/emoji-suggest-<browser>.zip. `--no-zip` skips the zips. `--test-hooks` builds dist-test/ instead: the same
 // bundles with the message handlers only the end-to-end tests use (never zipped, never shipped).
 import { build } from 'esbuild';
@@ -43,6 +43,7 @@ export async function bundle(browser, out, { testHooks = false } = {}) {
   });
   for (const [name, src] of Object.entries(STATIC)) copyFileSync(join(root, src), join(out, name));
   cpSync(join(root, 'src', 'icons'), join(out, 'icons'), { recursive: true });
+  cpSync(join(root, 'src', '_locales'), join(out, '_locales'), { recursive: true });
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(buildManifest(browser, pkg), null, 2)}\n`);
 }
 

@@ -13,7 +13,8 @@ export function buildManifest(browser, { version }) {
     manifest_version: 3,
     name: 'Emoji Suggest',
     version,
-    description: 'Suggests the five emojis that best fit what you are typing, in your language, right next to the caret.',
+    description: '__MSG_extDescription__', // _locales/<locale>/messages.json, in the browser's language
+    default_locale: 'en',
     icons,
     permissions: ['storage', 'contextMenus', 'clipboardWrite'],
     host_permissions: ['http://*/*', 'https://*/*'],

@@ -1,4 +1,5 @@
 // The background's message router end to end in Node: fake browser APIs, fake backend.
+import './fake-i18n.js';
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { MENU_ID, installContextMenu, onContextMenuClicked } from '../src/background/context-menu.js';

@@ -54,7 +54,7 @@ test('web-ext packs a bundle into a zip with the manifest and icons at its root'
   assert.equal(zip.readUInt32LE(0), 0x04034b50); // a local file header
   try {
     const listing = execFileSync('unzip', ['-l', file], { encoding: 'utf8' });
-    for (const name of ['manifest.json', 'background.js', 'content.js', 'icons/icon-128.png']) assert.match(listing, new RegExp(` ${name}\n`));
+    for (const name of ['manifest.json', 'background.js', 'content.js', 'icons/icon-128.png', '_locales/en/messages.json']) assert.match(listing, new RegExp(` ${name}\n`));
   } catch (err) {
     if (err.code === 'ENOENT') t.diagnostic('unzip not installed: skipped the listing');
     else throw err;

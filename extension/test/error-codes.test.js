@@ -1,3 +1,4 @@
+import './fake-i18n.js';
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { API_ERROR_CODES, CLIENT_ERROR_CODES, ERROR_RULES, codeForStatus, normalizeErrorCode, uiForError } from '../src/lib/error-codes.js';
@@ -24,7 +25,8 @@ test('every rule is well formed', () => {
     assert.ok(['none', 'indicator', 'hint', 'prompt'].includes(rule.display), code);
     assert.ok([null, 'exponential', 'retry-after'].includes(rule.backoff), code);
     assert.ok([null, 'open-options'].includes(rule.action), code);
-    if (rule.display !== 'none') assert.ok(rule.message.length > 10, `${code} needs a message`);
+    const { message } = uiForError({ code });
+    if (rule.display !== 'none') assert.ok(message.length > 10 && !message.startsWith('error_'), `${code} needs a message`);
     if (rule.display === 'prompt') assert.equal(rule.action, 'open-options', code);
   }
 });

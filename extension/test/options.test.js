@@ -1,3 +1,4 @@
+import './fake-i18n.js';
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { DEFAULT_SETTINGS, localWithDefaults, settingsWithDefaults, splitByArea, validateOptions } from '../src/lib/options.js';

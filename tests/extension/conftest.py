@@ -112,36 +112,52 @@ class Extension:
 
 
 @pytest.fixture(scope="session")
-def browser_context(built_extension, tmp_path_factory):
+def playwright(built_extension):
+    """Playwright, once per session (its sync API allows one instance at a time)."""
     from playwright.sync_api import sync_playwright
 
-    ext = str(built_extension)
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("profile")),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--headless=new",
-                f"--disable-extensions-except={ext}",
-                f"--load-extension={ext}",
-                "--disable-features=DisableLoadExtensionCommandLineSwitch",
-                "--no-first-run",
-            ],
-            viewport={"width": 1000, "height": 700},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+        yield p
+
+
+def launch_with_extension(playwright, extension: Path, profile: Path, args=(), **options):
+    """Headless Chromium with the built extension loaded, in a profile of its own."""
+    return playwright.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            "--headless=new",
+            f"--disable-extensions-except={extension}",
+            f"--load-extension={extension}",
+            "--disable-features=DisableLoadExtensionCommandLineSwitch",
+            "--no-first-run",
+            *args,
+        ],
+        **options,
+    )
+
+
+def loaded_extension(context) -> Extension:
+    """The extension of a context started by :func:`launch_with_extension`, once its background is up."""
+    workers = context.service_workers
+    worker = workers[0] if workers else context.wait_for_event("serviceworker", timeout=20_000)
+    return Extension(context, worker.url.split("/")[2])
+
+
+@pytest.fixture(scope="session")
+def browser_context(playwright, built_extension, tmp_path_factory):
+    context = launch_with_extension(playwright, built_extension, tmp_path_factory.mktemp("profile"),
+                                    viewport={"width": 1000, "height": 700})
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="session")
 def extension(browser_context) -> Extension:
-    workers = browser_context.service_workers
-    worker = workers[0] if workers else browser_context.wait_for_event("serviceworker", timeout=20_000)
-    ext_id = worker.url.split("/")[2]
-    return Extension(browser_context, ext_id)
+    return loaded_extension(browser_context)
 
 
 @pytest.fixture

@@ -68,7 +68,7 @@ def test_options_round_trip(ext, page, pages, proxy, browser_context):
     options.click("#save")
     expect(options.locator("#saved")).to_contain_text("Not saved")
     expect(options.locator("#backendUrl-error")).to_contain_text("http")
-    expect(options.locator("#k-error")).to_contain_text("between 1 and 10")
+    expect(options.locator("#k-error")).to_contain_text("from 1 to 10")
     assert ext.eval("async () => (await chrome.storage.sync.get('k')).k") is None
 
     # Valid values are saved where they belong.

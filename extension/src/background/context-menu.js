@@ -1,5 +1,6 @@
 // "Emojify selection": the context-menu entry and what a click on it does.
 
+import { t } from '../lib/i18n.js';
 import { MSG, toErrorPayload } from '../lib/messages.js';
 import { suggest } from './suggest.js';
 
@@ -10,7 +11,7 @@ export async function installContextMenu(api) {
   await api.contextMenus.removeAll();
   api.contextMenus.create({
     id: MENU_ID,
-    title: 'Emojify selection',
+    title: t('menuEmojify'),
     contexts: ['selection'],
     documentUrlPatterns: ['http://*/*', 'https://*/*'],
   });

@@ -1,5 +1,6 @@
 // The background's message handlers: the only place pages, popup and options reach the backend through.
 
+import { t } from '../lib/i18n.js';
 import { MessageError, MSG } from '../lib/messages.js';
 import { validateOptions } from '../lib/options.js';
 import { addRecent } from '../lib/ranking.js';
@@ -57,7 +58,7 @@ export function createHandlers(deps) {
       allow: fromExtensionPage,
       async handle(message) {
         const site = siteOf(message.url);
-        if (!site) throw new MessageError('unsupported_site', 'Only http(s) sites can be switched');
+        if (!site) throw new MessageError('unsupported_site', t('unsupportedSite'));
         const { disabledSites } = await loadSettings(api);
         await api.storage.sync.set({ disabledSites: withSiteEnabled(disabledSites, site, Boolean(message.enabled)) });
         return { site, enabled: Boolean(message.enabled) };

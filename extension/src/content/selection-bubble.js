@@ -1,5 +1,6 @@
 // The bubble "Emojify selection" shows on ordinary page text: click an emoji to copy it.
 
+import { setLanguage, t } from '../lib/i18n.js';
 import { isDarkAround } from './styles.js';
 import { placeNear, uiRoot } from './ui-root.js';
 
@@ -20,14 +21,15 @@ export class SelectionBubble {
     const panel = document.createElement('div');
     panel.className = 'panel bubble';
     panel.setAttribute('role', 'dialog');
-    panel.setAttribute('aria-label', 'Emoji suggestions for the selection');
+    panel.setAttribute('aria-label', t('bubbleLabel'));
+    setLanguage(panel);
     panel.classList.toggle('dark', isDarkAround(near));
     if (suggestions.length) {
       for (const s of suggestions) {
         const button = document.createElement('button');
         button.className = 'emoji';
         button.dataset.emoji = s.emoji;
-        button.title = `Copy ${s.emoji} ${s.name}`;
+        button.title = t('copyEmoji', s.emoji, s.name);
         button.setAttribute('aria-label', button.title);
         button.textContent = s.emoji;
         button.addEventListener('click', () => this.copy(s.emoji));
@@ -40,7 +42,7 @@ export class SelectionBubble {
       dot.className = 'dot';
       const text = document.createElement('span');
       text.className = 'text';
-      text.textContent = error?.message || 'No suggestion for this text';
+      text.textContent = error?.message || t('bubbleNothing');
       status.append(dot, text);
       panel.append(status);
     }
@@ -63,7 +65,7 @@ export class SelectionBubble {
     if (!this.panel) return;
     const note = document.createElement('span');
     note.className = 'copied';
-    note.textContent = copied ? `Copied ${emoji}` : 'Could not copy';
+    note.textContent = copied ? t('copied', emoji) : t('copyFailed');
     this.panel.replaceChildren(note);
     this.panel.dataset.copied = copied ? emoji : '';
     clearTimeout(this.timer);

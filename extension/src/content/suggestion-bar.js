@@ -1,5 +1,6 @@
 // The small bar of suggestions shown near the caret.
 
+import { setLanguage, t } from '../lib/i18n.js';
 import { isDarkAround } from './styles.js';
 import { placeNear, uiRoot } from './ui-root.js';
 
@@ -20,7 +21,8 @@ export class SuggestionBar {
     panel.className = 'panel bar';
     panel.hidden = true;
     panel.setAttribute('role', 'toolbar');
-    panel.setAttribute('aria-label', 'Emoji suggestions');
+    panel.setAttribute('aria-label', t('barLabel'));
+    setLanguage(panel);
     // Keep the focus (and the caret) in the field when the bar is clicked.
     panel.addEventListener('mousedown', (e) => e.preventDefault());
     panel.addEventListener('click', (e) => {
@@ -72,13 +74,13 @@ export class SuggestionBar {
     dot.className = 'dot';
     const text = document.createElement('span');
     text.className = 'text';
-    text.textContent = display === 'indicator' ? 'Emoji suggestions offline' : message;
+    text.textContent = display === 'indicator' ? t('barOffline') : message;
     status.append(dot, text);
     if (action === 'open-options') {
       const link = document.createElement('button');
       link.className = 'link';
       link.dataset.action = action;
-      link.textContent = 'Options';
+      link.textContent = t('options');
       status.append(link);
     }
     panel.replaceChildren(status);

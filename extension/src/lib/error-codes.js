@@ -1,5 +1,8 @@
 // Every error the backend API can answer with, and what the UI does about it.
-// One table, so that each code is handled in exactly one place (see test/error-codes.test.js).
+// One table, so that each code is handled in exactly one place (see test/error-codes.test.js); what the user
+// reads for a code is the message `error_<code>` of _locales/<locale>/messages.json.
+
+import { t } from './i18n.js';
 
 /** Codes documented by the backend's HTTP API. */
 export const API_ERROR_CODES = Object.freeze([
@@ -40,34 +43,35 @@ export const CLIENT_ERROR_CODES = Object.freeze([
  *  - display 'prompt': ask the user to do something (action names what).
  *  - backoff: 'retry-after' (honour the Retry-After header, else exponential),
  *    'exponential', or null (no back-off: the next keystroke may retry).
+ * Every code shown (display other than 'none') has a message `error_<code>`.
  */
 const RULES = {
   // Requests the extension built wrongly: a bug or an incompatible backend.
-  bad_request: { display: 'indicator', backoff: null, message: 'The backend could not read the request.' },
-  http_error: { display: 'indicator', backoff: 'exponential', message: 'The backend answered with an unexpected error.' },
-  invalid_json: { display: 'indicator', backoff: null, message: 'The backend could not read the request (invalid JSON).' },
-  invalid_content_type: { display: 'indicator', backoff: null, message: 'The backend rejected the request format.' },
-  invalid_encoding: { display: 'indicator', backoff: null, message: 'The text could not be encoded for the backend.' },
-  missing_field: { display: 'indicator', backoff: null, message: 'The backend says a field is missing: is it a compatible version?' },
-  invalid_type: { display: 'indicator', backoff: null, message: 'The backend rejected a field type: is it a compatible version?' },
-  k_out_of_range: { display: 'hint', backoff: null, action: 'open-options', message: 'The backend cannot give that many suggestions: lower the number in the options.' },
-  batch_too_large: { display: 'indicator', backoff: null, message: 'Too many texts in one request.' },
-  body_too_large: { display: 'hint', backoff: null, message: 'Text too long for suggestions.' },
+  bad_request: { display: 'indicator', backoff: null },
+  http_error: { display: 'indicator', backoff: 'exponential' },
+  invalid_json: { display: 'indicator', backoff: null },
+  invalid_content_type: { display: 'indicator', backoff: null },
+  invalid_encoding: { display: 'indicator', backoff: null },
+  missing_field: { display: 'indicator', backoff: null },
+  invalid_type: { display: 'indicator', backoff: null },
+  k_out_of_range: { display: 'hint', backoff: null, action: 'open-options' },
+  batch_too_large: { display: 'indicator', backoff: null },
+  body_too_large: { display: 'hint', backoff: null },
   // Nothing to suggest for: not worth a message.
-  empty_text: { display: 'none', backoff: null, message: '' },
-  text_too_long: { display: 'hint', backoff: null, message: 'Text too long for suggestions: select a shorter part.' },
+  empty_text: { display: 'none', backoff: null },
+  text_too_long: { display: 'hint', backoff: null },
   // Wrong URL: the configured backend is not this API.
-  not_found: { display: 'prompt', backoff: 'exponential', action: 'open-options', message: 'No emoji backend at this URL: check the backend URL in the options.' },
-  method_not_allowed: { display: 'prompt', backoff: 'exponential', action: 'open-options', message: 'The backend URL does not point at the emoji API: check the options.' },
-  unauthorized: { display: 'prompt', backoff: 'exponential', action: 'open-options', message: 'The backend needs an API key: set it in the options.' },
-  rate_limited: { display: 'indicator', backoff: 'retry-after', message: 'Too many requests: suggestions paused for a moment.' },
-  timeout: { display: 'indicator', backoff: 'retry-after', message: 'The backend is slow: suggestions paused for a moment.' },
-  overloaded: { display: 'indicator', backoff: 'retry-after', message: 'The backend is busy: suggestions paused for a moment.' },
-  internal_error: { display: 'indicator', backoff: 'exponential', message: 'The backend had an internal error: retrying later.' },
-  network_error: { display: 'indicator', backoff: 'exponential', message: 'Emoji backend unreachable: retrying quietly.' },
-  network_timeout: { display: 'indicator', backoff: 'exponential', message: 'The emoji backend did not answer in time: retrying quietly.' },
-  bad_response: { display: 'indicator', backoff: 'exponential', message: 'The backend sent an answer the extension does not understand.' },
-  unknown_error: { display: 'indicator', backoff: 'exponential', message: 'Emoji suggestions unavailable right now.' },
+  not_found: { display: 'prompt', backoff: 'exponential', action: 'open-options' },
+  method_not_allowed: { display: 'prompt', backoff: 'exponential', action: 'open-options' },
+  unauthorized: { display: 'prompt', backoff: 'exponential', action: 'open-options' },
+  rate_limited: { display: 'indicator', backoff: 'retry-after' },
+  timeout: { display: 'indicator', backoff: 'retry-after' },
+  overloaded: { display: 'indicator', backoff: 'retry-after' },
+  internal_error: { display: 'indicator', backoff: 'exponential' },
+  network_error: { display: 'indicator', backoff: 'exponential' },
+  network_timeout: { display: 'indicator', backoff: 'exponential' },
+  bad_response: { display: 'indicator', backoff: 'exponential' },
+  unknown_error: { display: 'indicator', backoff: 'exponential' },
 };
 
 export const ERROR_RULES = Object.freeze(
@@ -103,5 +107,6 @@ export function normalizeErrorCode(code, status) {
 export function uiForError(error = {}) {
   const code = normalizeErrorCode(error.code, error.status);
   const rule = ERROR_RULES[code];
-  return { code, display: rule.display, message: rule.message, action: rule.action, backoff: rule.backoff };
+  const message = rule.display === 'none' ? '' : t(`error_${code}`);
+  return { code, display: rule.display, message, action: rule.action, backoff: rule.backoff };
 }

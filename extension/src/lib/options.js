@@ -2,6 +2,7 @@
 // chrome.storage.sync holds SETTINGS (follows the user's browsers); chrome.storage.local holds
 // the API key (a secret: never synced) and the recently used emojis.
 
+import { t } from './i18n.js';
 import { SKIN_TONE_NAMES } from './skin-tones.js';
 
 export const DEFAULT_SETTINGS = Object.freeze({
@@ -26,45 +27,45 @@ export const LIMITS = Object.freeze({
 const VALIDATORS = {
   backendUrl(value) {
     const text = String(value ?? '').trim();
-    if (!text) return { error: 'Enter the backend URL, e.g. http://127.0.0.1:5000' };
+    if (!text) return { error: t('invalidUrlEmpty', DEFAULT_SETTINGS.backendUrl) };
     let url;
     try {
       url = new URL(text);
     } catch {
-      return { error: 'Not a valid URL.' };
+      return { error: t('invalidUrl') };
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: 'Use an http:// or https:// URL.' };
-    if (url.username || url.password) return { error: 'Put credentials in the API key field, not in the URL.' };
-    if (url.search || url.hash) return { error: 'The URL must not have a query (?) or fragment (#).' };
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: t('invalidUrlScheme') };
+    if (url.username || url.password) return { error: t('invalidUrlCredentials') };
+    if (url.search || url.hash) return { error: t('invalidUrlQuery') };
     return { value: url.origin + url.pathname.replace(/\/+$/, '') };
   },
   k(value) {
-    return integerIn(value, LIMITS.k, 'Number of suggestions');
+    return integerIn(value, LIMITS.k);
   },
   debounceMs(value) {
-    return integerIn(value, LIMITS.debounceMs, 'Pause');
+    return integerIn(value, LIMITS.debounceMs);
   },
   skinTone(value) {
-    return SKIN_TONE_NAMES.includes(value) ? { value } : { error: 'Unknown skin tone.' };
+    return SKIN_TONE_NAMES.includes(value) ? { value } : { error: t('invalidSkinTone') };
   },
   disabledSites(value) {
     if (!Array.isArray(value) || !value.every((s) => typeof s === 'string' && s.length > 0 && s.length < 254)) {
-      return { error: 'Sites must be a list of host names.' };
+      return { error: t('invalidSites') };
     }
     return { value: [...new Set(value.map((s) => s.toLowerCase()))].sort() };
   },
   apiKey(value) {
     const text = String(value ?? '').trim();
-    if (text.length > LIMITS.apiKeyLength) return { error: `At most ${LIMITS.apiKeyLength} characters.` };
-    if (!/^[\x21-\x7e]*$/.test(text)) return { error: 'Use printable ASCII characters without spaces.' };
+    if (text.length > LIMITS.apiKeyLength) return { error: t('invalidApiKeyLength', LIMITS.apiKeyLength) };
+    if (!/^[\x21-\x7e]*$/.test(text)) return { error: t('invalidApiKeyChars') };
     return { value: text };
   },
 };
 
-function integerIn(value, { min, max }, label) {
+function integerIn(value, { min, max }) {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (!Number.isInteger(n)) return { error: `${label} must be a whole number.` };
-  if (n < min || n > max) return { error: `${label} must be between ${min} and ${max}.` };
+  if (!Number.isInteger(n)) return { error: t('invalidWholeNumber') };
+  if (n < min || n > max) return { error: t('invalidRange', min, max) };
   return { value: n };
 }
 
@@ -78,7 +79,7 @@ export function validateOptions(input) {
   for (const [field, raw] of Object.entries(input ?? {})) {
     const validate = VALIDATORS[field];
     if (!validate) {
-      errors[field] = 'Unknown setting.';
+      errors[field] = t('invalidSetting');
       continue;
     }
     const result = validate(raw);

@@ -1,6 +1,7 @@
 // Options page: backend URL, API key, number of suggestions, pause, skin tone; validated before saving.
 
 import { api } from '../lib/browser-api.js';
+import { localizePage, t } from '../lib/i18n.js';
 import { MSG, request } from '../lib/messages.js';
 import { DEFAULT_LOCAL, DEFAULT_SETTINGS } from '../lib/options.js';
 import { loadLocal, loadSettings, saveOptions } from '../lib/storage.js';
@@ -8,6 +9,7 @@ import { loadLocal, loadSettings, saveOptions } from '../lib/storage.js';
 const FIELDS = ['backendUrl', 'apiKey', 'k', 'debounceMs', 'skinTone'];
 const $ = (id) => document.getElementById(id);
 
+localizePage();
 init();
 
 async function init() {
@@ -47,8 +49,8 @@ async function save(values) {
   showErrors(result.errors);
   const saved = $('saved');
   saved.dataset.ok = String(result.ok);
-  saved.textContent = result.ok ? 'Saved' : 'Not saved: fix the fields in red';
-  if (result.ok) setTimeout(() => (saved.textContent === 'Saved' ? (saved.textContent = '') : null), 2500);
+  saved.textContent = t(result.ok ? 'optSaved' : 'optNotSaved');
+  if (result.ok) setTimeout(() => (saved.textContent === t('optSaved') ? (saved.textContent = '') : null), 2500);
 }
 
 function showErrors(errors) {
@@ -61,11 +63,11 @@ function showErrors(errors) {
 async function testConnection() {
   const out = $('test-result');
   out.dataset.ok = '';
-  out.textContent = 'Testing…';
+  out.textContent = t('optTesting');
   try {
     const health = await request(api.runtime, { type: MSG.HEALTH, backendUrl: $('backendUrl').value, apiKey: $('apiKey').value });
     out.dataset.ok = String(health.ok);
-    out.textContent = health.ok ? 'Connected: the backend is up' : health.error.message;
+    out.textContent = health.ok ? t('optConnected') : health.error.message;
   } catch (err) {
     out.dataset.ok = 'false';
     out.textContent = err.message;
@@ -82,7 +84,7 @@ function showSites(sites) {
       const button = document.createElement('button');
       button.type = 'button';
       button.className = 'secondary';
-      button.textContent = 'Switch on';
+      button.textContent = t('optSwitchOn');
       button.addEventListener('click', () =>
         request(api.runtime, { type: MSG.SET_SITE_ENABLED, url: `https://${site}/`, enabled: true }));
       item.append(name, button);

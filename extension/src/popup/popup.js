@@ -1,6 +1,7 @@
 // Popup: try suggestions in a text box (click copies), see the backend's status, switch the current site on/off.
 
 import { api } from '../lib/browser-api.js';
+import { localizePage, t } from '../lib/i18n.js';
 import { MSG, request } from '../lib/messages.js';
 import { loadSettings } from '../lib/storage.js';
 import { isWorthSuggesting } from '../lib/text-context.js';
@@ -9,6 +10,7 @@ const $ = (id) => document.getElementById(id);
 let generation = 0;
 let timer = 0;
 
+localizePage();
 init();
 
 async function init() {
@@ -56,7 +58,7 @@ function render(suggestions) {
       button.type = 'button';
       button.setAttribute('role', 'listitem');
       button.dataset.emoji = s.emoji;
-      button.title = `Copy ${s.emoji} ${s.name} (${Math.round(s.score * 100)}%)`;
+      button.title = t('popupCopyScore', s.emoji, s.name, Math.round(s.score * 100));
       button.setAttribute('aria-label', button.title);
       button.textContent = s.emoji;
       return button;
@@ -67,9 +69,9 @@ function render(suggestions) {
 async function copy(emoji) {
   try {
     await navigator.clipboard.writeText(emoji);
-    say(`Copied ${emoji}`);
+    say(t('copied', emoji));
   } catch {
-    say('Could not copy to the clipboard');
+    say(t('copyFailed'));
     return;
   }
   request(api.runtime, { type: MSG.RECORD_USE, emoji }).catch(() => {});
@@ -86,16 +88,16 @@ async function showHealth() {
     if (health.ok) {
       status.dataset.state = 'ok';
       const model = health.model?.name ?? health.model?.id ?? '';
-      $('status-text').textContent = model ? `Backend OK · ${model}` : 'Backend OK';
-      status.title = `${health.backendUrl} is up`;
+      $('status-text').textContent = model ? t('popupBackendOkModel', model) : t('popupBackendOk');
+      status.title = t('popupBackendUp', health.backendUrl);
     } else {
       status.dataset.state = 'down';
-      $('status-text').textContent = health.error.code === 'network_error' ? 'Backend offline' : 'Backend problem';
+      $('status-text').textContent = t(health.error.code === 'network_error' ? 'popupBackendOffline' : 'popupBackendProblem');
       status.title = `${health.backendUrl}: ${health.error.message}`;
     }
   } catch (err) {
     status.dataset.state = 'down';
-    $('status-text').textContent = 'Backend problem';
+    $('status-text').textContent = t('popupBackendProblem');
     status.title = err.message;
   }
 }
@@ -114,16 +116,25 @@ async function showSite() {
   const state = await request(api.runtime, { type: MSG.SITE_STATE, url: tab.url }).catch(() => null);
   if (!state?.supported) return;
   $('site').hidden = false;
-  $('site-name').textContent = state.site;
+  showSiteLabel(state.site);
   const box = $('site-enabled');
   box.checked = state.enabled;
   box.addEventListener('change', async () => {
     try {
       await request(api.runtime, { type: MSG.SET_SITE_ENABLED, url: tab.url, enabled: box.checked });
-      say(box.checked ? `On for ${state.site}` : `Off for ${state.site}`);
+      say(t(box.checked ? 'popupSiteOn' : 'popupSiteOff', state.site));
     } catch (err) {
       box.checked = !box.checked;
       say(err.message);
     }
   });
+}
+
+/** "Suggest while typing on <site>", the site in bold wherever the language puts it. */
+function showSiteLabel(site) {
+  const marker = '\u0000';
+  const [before, after = ''] = t('popupSiteSwitch', marker).split(marker);
+  const name = $('site-name');
+  name.textContent = site;
+  $('site-label').replaceChildren(before, name, after);
 }
