@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from .modeling.labels import display_emoji, emoji_name
-from .predictor import Predictor
-from .validation import batch_request, json_body, suggest_request
+from .modeling.labels import name_language
+from .predictor import Predictor, shown
+from .validation import batch_request, json_body, language_field, preferred_language, suggest_request
 
 bp = Blueprint("v1", __name__, url_prefix="/v1")
 
@@ -19,21 +19,26 @@ def predictor() -> Predictor:
 def suggest():
     settings = current_app.config["SETTINGS"]
     p = predictor()
-    text, k = suggest_request(json_body(request), settings.max_text_chars, len(p.labels))
-    return jsonify({"suggestions": p.suggest([text], k)[0]})
+    body = json_body(request)
+    text, k = suggest_request(body, settings.max_text_chars, len(p.labels))
+    return jsonify({"suggestions": p.suggest([text], k, language_field(body, preferred_language(request)))[0]})
 
 
 @bp.post("/suggest/batch")
 def suggest_batch():
     settings = current_app.config["SETTINGS"]
     p = predictor()
-    texts, k = batch_request(json_body(request), settings.max_text_chars, settings.max_batch, len(p.labels))
-    return jsonify({"results": [{"suggestions": s} for s in p.suggest(texts, k)]})
+    body = json_body(request)
+    texts, k = batch_request(body, settings.max_text_chars, settings.max_batch, len(p.labels))
+    language = language_field(body, preferred_language(request))
+    return jsonify({"results": [{"suggestions": s} for s in p.suggest(texts, k, language)]})
 
 
 @bp.get("/labels")
 def labels():
-    return jsonify({"emojis": [{"emoji": display_emoji(e), "name": emoji_name(e)} for e in predictor().labels]})
+    language = name_language(request.args.get("lang") or preferred_language(request))
+    return jsonify({"emojis": [{"emoji": emoji, "name": name} for e in predictor().labels
+                               for emoji, name in [shown(e, language)]]})
 
 
 @bp.get("/health")

@@ -19,6 +19,9 @@ def _error(description: str) -> dict:
 def document(max_chars: int, max_batch: int, n_labels: int) -> dict:
     k = {"type": "integer", "minimum": 1, "maximum": n_labels, "default": 5}
     text = {"type": "string", "minLength": 1, "maxLength": max_chars}
+    lang = {"type": "string", "maxLength": 35, "example": "de",
+            "description": "language of the emoji names (BCP 47, e.g. de, pt-BR); default: Accept-Language, "
+                           "else English; a language without names gets English"}
     errors = {"400": _error("invalid input"), "401": _error("API key required"), "413": _error("body too large"),
               "415": _error("not JSON"), "429": _error("rate limited")}
     suggestions = {"type": "array", "items": {"$ref": "#/components/schemas/Suggestion"}}
@@ -30,7 +33,7 @@ def document(max_chars: int, max_batch: int, n_labels: int) -> dict:
             "/v1/suggest": {"post": {
                 "summary": "Suggest emojis for one text",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["text"], "properties": {"text": text, "k": k}}}}},
+                    "type": "object", "required": ["text"], "properties": {"text": text, "k": k, "lang": lang}}}}},
                 "responses": {"200": {"description": "ranked suggestions", "content": {"application/json": {
                     "schema": {"type": "object", "required": ["suggestions"],
                                "properties": {"suggestions": suggestions}}}}}, **errors}}},
@@ -38,12 +41,14 @@ def document(max_chars: int, max_batch: int, n_labels: int) -> dict:
                 "summary": "Suggest emojis for several texts, in input order",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["texts"], "properties": {
-                        "texts": {"type": "array", "items": text, "minItems": 1, "maxItems": max_batch}, "k": k}}}}},
+                        "texts": {"type": "array", "items": text, "minItems": 1, "maxItems": max_batch}, "k": k,
+                        "lang": lang}}}}},
                 "responses": {"200": {"description": "one result per text", "content": {"application/json": {
                     "schema": {"type": "object", "required": ["results"], "properties": {"results": {
                         "type": "array", "items": {"type": "object", "required": ["suggestions"],
                                                    "properties": {"suggestions": suggestions}}}}}}}}, **errors}}},
-            "/v1/labels": {"get": {"summary": "The emojis the model can suggest", "responses": {"200": {
+            "/v1/labels": {"get": {"summary": "The emojis the model can suggest", "parameters": [
+                {"name": "lang", "in": "query", "required": False, "schema": lang}], "responses": {"200": {
                 "description": "label set", "content": {"application/json": {"schema": {
                     "type": "object", "required": ["emojis"], "properties": {"emojis": {"type": "array", "items": {
                         "type": "object", "required": ["emoji", "name"],

@@ -49,22 +49,23 @@ class Suggestion(TypedDict):
 class Predictor(Protocol):
     labels: list[str]
 
-    def suggest(self, texts: list[str], k: int) -> list[list[Suggestion]]: ...
+    def suggest(self, texts: list[str], k: int, language: str = "en") -> list[list[Suggestion]]: ...
 
     def info(self) -> dict: ...
 
 
-@lru_cache(maxsize=1024)
-def shown(label: str) -> tuple[str, str]:
-    """A label's emoji as shown and inserted, and its name (worked out once per label, not once per request)."""
-    return display_emoji(label), emoji_name(label)
+@lru_cache(maxsize=4096)
+def shown(label: str, language: str = "en") -> tuple[str, str]:
+    """A label's emoji as shown and inserted, and its name in ``language`` (worked out once per label and
+    language, not once per request)."""
+    return display_emoji(label), emoji_name(label, language)
 
 
-def rank(probs: list[float], labels: list[str], k: int) -> list[Suggestion]:
-    """The k best labels for one text, highest score first."""
+def rank(probs: list[float], labels: list[str], k: int, language: str = "en") -> list[Suggestion]:
+    """The k best labels for one text, highest score first, named in ``language``."""
     order = sorted(range(len(labels)), key=lambda i: -probs[i])[:k]
     return [{"emoji": emoji, "name": name, "score": round(float(probs[i]), 4)}
-            for i in order for emoji, name in [shown(labels[i])]]
+            for i in order for emoji, name in [shown(labels[i], language)]]
 
 
 def _release_freed_memory() -> None:
@@ -107,9 +108,9 @@ class CachedPredictor:
         rows = CHUNK[self.engine]
         return ids, length_sorted_chunks(ids, rows, rows * CHUNK_TOKENS)
 
-    def suggest(self, texts: list[str], k: int) -> list[list[Suggestion]]:
-        """Ranked suggestions; recent texts come from a small LRU cache (typing re-sends the same text
-        when the caret moves or the field regains focus)."""
+    def suggest(self, texts: list[str], k: int, language: str = "en") -> list[list[Suggestion]]:
+        """Ranked suggestions, named in ``language`` (:func:`.modeling.labels.name_language`); recent texts come
+        from a small LRU cache (typing re-sends the same text when the caret moves or the field regains focus)."""
         keys = [model_input(t) for t in texts]
         probs: dict[str, list[float]] = {}
         with self._lock:
@@ -127,7 +128,7 @@ class CachedPredictor:
                         self._cache[key] = p
                         if len(self._cache) > self._cache_size:
                             self._cache.popitem(last=False)
-        return [rank(probs[key], self.labels, k) for key in keys]
+        return [rank(probs[key], self.labels, k, language) for key in keys]
 
 
 def exported_folder(settings: Settings) -> Path | None:

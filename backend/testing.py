@@ -16,13 +16,13 @@ class FakePredictor:
     def __init__(self) -> None:
         self.calls: list[list[str]] = []
 
-    def suggest(self, texts: list[str], k: int) -> list[list[Suggestion]]:
+    def suggest(self, texts: list[str], k: int, language: str = "en") -> list[list[Suggestion]]:
         self.calls.append(list(texts))
         out = []
         for t in texts:
             weights = [((len(t) * (i + 3)) % 11) + 1 for i in range(len(self.labels))]
             total = sum(weights)
-            out.append(rank([w / total for w in weights], self.labels, k))
+            out.append(rank([w / total for w in weights], self.labels, k, language))
         return out
 
     def info(self) -> dict:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+from functools import cache
+from pathlib import Path
 
 # U+FE0E/U+FE0F select text/emoji presentation; U+1F3FB..U+1F3FF are skin-tone modifiers.
 _PRESENTATION_RE = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
@@ -43,9 +46,28 @@ def canonical_emoji(emoji: str) -> str:
     return _PRESENTATION_RE.sub("", emoji.strip())
 
 
-def emoji_name(emoji: str) -> str:
-    """A human-readable name: CLDR's where known, else the Unicode character names."""
+# CLDR's names in other languages, written by ``python -m training.emoji_names``: {language: {emoji: name}}.
+NAMES_FILE = Path(__file__).with_name("emoji_names.json")
+
+
+@cache
+def translated_names() -> dict[str, dict[str, str]]:
+    return json.loads(NAMES_FILE.read_text(encoding="utf-8"))
+
+
+def name_language(tag: str | None) -> str:
+    """The language to name emojis in for a BCP 47 tag (``de``, ``pt-BR``, ``zh_CN``): its primary language where
+    names exist in it, else English."""
+    primary = (tag or "").replace("_", "-").split("-")[0].strip().lower()
+    return primary if primary in translated_names() else "en"
+
+
+def emoji_name(emoji: str, language: str = "en") -> str:
+    """A human-readable name: CLDR's in ``language`` where known, else CLDR's English one, else the Unicode
+    character names."""
     key = canonical_emoji(emoji)
+    if language != "en" and key in translated_names().get(language, {}):
+        return translated_names()[language][key]
     if key in CLDR_NAMES:
         return CLDR_NAMES[key]
     return " ".join(unicodedata.name(ch, "").lower() for ch in key).strip() or key
