@@ -15,6 +15,8 @@ test('POST /v1/suggest with text, k and the API key', async () => {
   assert.deepEqual(req.body, { text: 'lol', k: 2 });
   assert.equal(req.headers.Authorization, 'Bearer sekret');
   assert.equal(req.headers['Content-Type'], 'application/json');
+  await client.suggest('lol', 2, 'pt-BR');
+  assert.deepEqual(fetchImpl.requests[1].body, { text: 'lol', k: 2, lang: 'pt-BR' });
 });
 
 test('no Authorization header without a key', async () => {

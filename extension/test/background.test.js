@@ -32,7 +32,7 @@ test('suggest: text goes to the configured backend, answer comes back ranked', a
   assert.equal(answer.ok, true);
   assert.deepEqual(answer.data.suggestions.map((s) => s.emoji), ['😂', '👍', '🎉', '❤️', '🔥']);
   assert.equal(fetchImpl.requests[0].url, 'http://127.0.0.1:9999/v1/suggest');
-  assert.deepEqual(fetchImpl.requests[0].body, { text: 'this is hilarious', k: 5 });
+  assert.deepEqual(fetchImpl.requests[0].body, { text: 'this is hilarious', k: 5, lang: 'en' });
   assert.equal(fetchImpl.requests[0].headers.Authorization, 'Bearer key1');
 });
 

@@ -4,13 +4,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import test from 'node:test';
 import { ERROR_RULES, uiForError } from '../src/lib/error-codes.js';
-import { direction, t } from '../src/lib/i18n.js';
+import { direction, t, uiLanguage } from '../src/lib/i18n.js';
 import { buildManifest } from '../src/manifest.js';
 import { LOCALES_DIR, fill, readMessages, useLocale } from './fake-i18n.js';
 
 const root = join(LOCALES_DIR, '..', '..');
 const EN = readMessages('en');
 const LOCALES = readdirSync(LOCALES_DIR).sort();
+const uiLanguageIn = (locale) => {
+  useLocale(locale);
+  const tag = uiLanguage();
+  useLocale('en');
+  return tag;
+};
 const placeholdersIn = (text) => [...text.matchAll(/\$([A-Za-z0-9_@]+)\$/g)].map((m) => m[1].toUpperCase()).sort();
 
 function sources(dir = join(root, 'src')) {
@@ -29,6 +35,7 @@ function usedKeys() {
     for (const m of text.matchAll(/\bt\(\s*'([^']+)'/g)) used.add(m[1]);
     for (const m of text.matchAll(/\bt\([^()]*?\?\s*'([^']+)'\s*:\s*'([^']+)'/g)) used.add(m[1]).add(m[2]);
     for (const m of text.matchAll(/data-i18n(?:-[a-z-]+)?="([^"]+)"/g)) used.add(m[1]);
+    for (const m of text.matchAll(/getMessage\('([^'@]+)'/g)) used.add(m[1]);
   }
   for (const m of JSON.stringify(buildManifest('chrome', { version: '1' })).matchAll(/__MSG_(\w+)__/g)) used.add(m[1]);
   for (const [code, rule] of Object.entries(ERROR_RULES)) if (rule.display !== 'none') used.add(`error_${code}`);
@@ -62,6 +69,7 @@ test('every locale translates every message, with the same placeholders', () => 
       }
     }
     assert.ok([...messages.extDescription.message].length <= 132, `${locale}: the stores cut descriptions at 132`);
+    assert.equal(messages.languageTag.message, locale.replace('_', '-'));
   }
 });
 
@@ -70,6 +78,7 @@ test('a translated message reads as the language, with its placeholders filled',
     const messages = readMessages(locale);
     const same = Object.keys(EN).filter((key) => messages[key].message === EN[key].message);
     assert.ok(same.length <= 3, `${locale} leaves ${same.join(', ')} in English`);
+    assert.equal(uiLanguageIn(locale), locale.replace('_', '-'));
     const copied = fill(messages.copied, ['🎉']);
     assert.ok(copied.includes('🎉') && !copied.includes('$'), `${locale}: ${copied}`);
   }

@@ -8,7 +8,9 @@ import json
 import pytest
 
 from .conftest import launch_with_extension, loaded_extension
-from .helpers import BAR, EXTENSION, bar_state, type_into, wait_until
+from backend.modeling.labels import canonical_emoji, translated_names
+
+from .helpers import BAR, BAR_BUTTONS, EXTENSION, bar_emojis, bar_state, type_into, wait_until
 from .servers import free_port
 
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -62,4 +64,19 @@ def test_the_bar_and_the_badge_title_in_german(german, pages):
     assert status.inner_text() == GERMAN["barOffline"]
     assert status.get_attribute("title") == GERMAN["error_network_error"]
     assert german.eval("() => chrome.action.getTitle({})") == f"Emoji Suggest: {GERMAN['error_network_error']}"
+    page.close()
+
+
+def test_the_emojis_are_named_in_german(german, pages, proxy):
+    """The extension asks for the browser's language; the backend names the suggested emojis in it."""
+    proxy.clear()
+    german.eval("(url) => chrome.storage.sync.set({ backendUrl: url, debounceMs: 150 })", proxy.url)
+    page = german.context.new_page()
+    page.goto(f"{pages.url}/form.html")
+    type_into(page, "#ta", "Frohe Weihnachten euch allen")
+    wait_until(lambda: len(bar_emojis(page)) == 5, message="five suggestions")
+    assert proxy.suggest_requests()[-1]["json"]["lang"].startswith("de")
+    first = page.locator(BAR_BUTTONS).first
+    emoji = first.get_attribute("data-emoji")
+    assert first.get_attribute("title").startswith(f"{emoji} {translated_names()['de'][canonical_emoji(emoji)]}")
     page.close()

@@ -3,6 +3,7 @@
 import { createBackendClient } from '../lib/backend-client.js';
 import { backoffRemaining, nextBackoff } from '../lib/backoff.js';
 import { uiForError } from '../lib/error-codes.js';
+import { uiLanguage } from '../lib/i18n.js';
 import { MessageError } from '../lib/messages.js';
 import { rankWithRecents } from '../lib/ranking.js';
 import { applySkinTone } from '../lib/skin-tones.js';
@@ -28,7 +29,7 @@ export async function suggest(deps, { text, k }) {
   const want = Number.isInteger(k) && k >= 1 && k <= 10 ? k : settings.k;
   let suggestions;
   try {
-    suggestions = await client.suggest(clean, want);
+    suggestions = await client.suggest(clean, want, uiLanguage()); // emoji names in the browser's language
   } catch (err) {
     throw await recordFailure(deps, backoff, err);
   }

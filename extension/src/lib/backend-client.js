@@ -67,8 +67,9 @@ export function createBackendClient({ baseUrl, apiKey = '', fetchImpl = globalTh
   }
 
   return {
-    async suggest(text, k) {
-      const payload = await call('/v1/suggest', { method: 'POST', body: { text, k } });
+    /** `lang`: the language to name the emojis in (a BCP 47 tag; the backend falls back to English). */
+    async suggest(text, k, lang) {
+      const payload = await call('/v1/suggest', { method: 'POST', body: { text, k, ...(lang && { lang }) } });
       return parseSuggestions(payload.suggestions);
     },
     async health() {

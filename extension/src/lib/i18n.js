@@ -11,6 +11,15 @@ export function t(key, ...subs) {
   return i18n()?.getMessage(key, subs.map(String)) || key;
 }
 
+/**
+ * The language the extension's messages are shown in, as a BCP 47 tag ('de', 'pt-BR'), or '' where there is no
+ * i18n API: each messages.json names its own (getUILanguage() and @@ui_locale can name another language than the
+ * one getMessage picked, e.g. under a language override).
+ */
+export function uiLanguage() {
+  return i18n()?.getMessage('languageTag') ?? '';
+}
+
 /** Text direction of the browser's language: 'ltr' or 'rtl'. */
 export function direction() {
   return i18n()?.getMessage('@@bidi_dir') === 'rtl' ? 'rtl' : 'ltr';
@@ -18,7 +27,7 @@ export function direction() {
 
 /** Put the language and direction on an element of the extension's own UI. */
 export function setLanguage(element) {
-  const language = i18n()?.getUILanguage?.();
+  const language = uiLanguage();
   if (language) element.lang = language;
   element.dir = direction();
 }
