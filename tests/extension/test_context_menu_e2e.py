@@ -32,7 +32,7 @@ def test_in_a_field_inserts_top_emoji_after_selection(ext, page, pages, proxy):
     page.bring_to_front()
     answer = ext.send({"type": "test:context-menu", "tabId": tab, "selectionText": "pizza", "editable": True})
     assert answer == {"ok": True, "data": None}
-    assert [r["json"] for r in proxy.suggest_requests()] == [{"text": "pizza", "k": 5}]
+    assert [r["json"] for r in proxy.suggest_requests()] == [{"text": "pizza", "k": 5, "lang": "en"}]
     value = wait_until(lambda: (v := page.input_value("#ta")) != "I love pizza so much" and v, message="insertion")
     assert value.startswith("I love pizza ") and value.endswith(" so much")
     emoji = value[len("I love pizza ") : -len(" so much")]

@@ -18,7 +18,7 @@ def test_textarea_click_inserts_at_caret(ext, page, pages, proxy):
     expect(page.locator(BAR_BUTTONS)).to_have_count(5, timeout=10_000)
     # Only the text before the caret went to the backend, debounced into one request.
     requests = proxy.suggest_requests()
-    assert [r["json"] for r in requests] == [{"text": "this party is going to be amazing", "k": 5}]
+    assert [r["json"] for r in requests] == [{"text": "this party is going to be amazing", "k": 5, "lang": "en"}]
     emojis = bar_emojis(page)
     assert len(set(emojis)) == 5
 

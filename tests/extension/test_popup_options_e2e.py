@@ -103,7 +103,7 @@ def test_options_round_trip(ext, page, pages, proxy, browser_context):
     type_into(page, "#ta", "thank you so much")
     expect(page.locator(BAR_BUTTONS)).to_have_count(3, timeout=10_000)
     last = proxy.suggest_requests()[-1]
-    assert last["json"] == {"text": "thank you so much", "k": 3}
+    assert last["json"] == {"text": "thank you so much", "k": 3, "lang": "en"}
     assert last["authorization"] == "Bearer test-key-123"
 
 
