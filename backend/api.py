@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from .modeling.labels import name_language
 from .predictor import Predictor, shown
-from .validation import batch_request, json_body, language_field, preferred_language, suggest_request
+from .validation import batch_request, json_body, requested_language, suggest_request
 
 bp = Blueprint("v1", __name__, url_prefix="/v1")
 
@@ -21,7 +20,7 @@ def suggest():
     p = predictor()
     body = json_body(request)
     text, k = suggest_request(body, settings.max_text_chars, len(p.labels))
-    return jsonify({"suggestions": p.suggest([text], k, language_field(body, preferred_language(request)))[0]})
+    return jsonify({"suggestions": p.suggest([text], k, requested_language(request, body.get("lang")))[0]})
 
 
 @bp.post("/suggest/batch")
@@ -30,13 +29,13 @@ def suggest_batch():
     p = predictor()
     body = json_body(request)
     texts, k = batch_request(body, settings.max_text_chars, settings.max_batch, len(p.labels))
-    language = language_field(body, preferred_language(request))
+    language = requested_language(request, body.get("lang"))
     return jsonify({"results": [{"suggestions": s} for s in p.suggest(texts, k, language)]})
 
 
 @bp.get("/labels")
 def labels():
-    language = name_language(request.args.get("lang") or preferred_language(request))
+    language = requested_language(request, request.args.get("lang"))
     return jsonify({"emojis": [{"emoji": emoji, "name": name} for e in predictor().labels
                                for emoji, name in [shown(e, language)]]})
 

@@ -50,13 +50,13 @@ def k_field(body: dict[str, Any], n_labels: int) -> int:
     return k
 
 
-def language_field(body: dict[str, Any], accept_language: str | None) -> str:
-    """The language to name the emojis in: the body's ``lang`` (a BCP 47 tag such as ``de`` or ``pt-BR``), else
-    the best of the Accept-Language header's, else English; a language without names gets English."""
-    tag = body.get("lang")
+def requested_language(request: Request, tag: Any) -> str:
+    """The language to name the emojis in: ``tag`` (the body's or the query's ``lang``, a BCP 47 tag such as
+    ``de`` or ``pt-BR``), else the best of the Accept-Language header's, else English; a language without names
+    gets English."""
     if tag is not None and (not isinstance(tag, str) or len(tag) > 35):
         raise ApiError(400, "invalid_type", "'lang' must be a language tag such as \"de\" or \"pt-BR\"")
-    return name_language(tag or accept_language)
+    return name_language(tag or request.accept_languages.best_match(["en", *translated_names()]))
 
 
 def suggest_request(body: dict[str, Any], max_chars: int, n_labels: int) -> tuple[str, int]:
@@ -76,8 +76,3 @@ def batch_request(body: dict[str, Any], max_chars: int, max_batch: int, n_labels
     if len(texts) > max_batch:
         raise ApiError(400, "batch_too_large", f"at most {max_batch} texts per request")
     return [text_field(t, max_chars, f"texts[{i}]") for i, t in enumerate(texts)], k_field(body, n_labels)
-
-
-def preferred_language(request: Request) -> str | None:
-    """The client's preferred language among those emojis have names in (Accept-Language), if any."""
-    return request.accept_languages.best_match(["en", *translated_names()])

@@ -76,3 +76,8 @@ def test_a_bad_lang_is_a_400(client, lang):
     assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "invalid_type"
     resp = client.post("/v1/suggest/batch", json={"texts": ["hello"], "lang": lang})
     assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "invalid_type"
+
+
+def test_a_too_long_lang_query_is_a_400(client):
+    resp = client.get("/v1/labels?lang=" + "d" * 36)
+    assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "invalid_type"
