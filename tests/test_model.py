@@ -1,5 +1,9 @@
 """End to end on the real embedded model: the app as `make serve` builds it, answering real requests."""
 
+import json
+import re
+from pathlib import Path
+
 import pytest
 
 from backend import create_app
@@ -149,3 +153,12 @@ def test_a_repeated_text_is_answered_from_the_cache_when_it_is_on():
     first = client.post("/v1/suggest/batch", json={"texts": ["I love you so much"]}).get_json()["results"][0]
     again = client.post("/v1/suggest", json={"text": "I love you so much"}).get_json()
     assert again == first and len(calls) == 1
+
+
+def test_the_readmes_api_example_is_what_the_default_answers(client):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    body = json.loads(re.search(r"-d '(\{.*?\})'", readme).group(1))
+    shown = json.loads(re.search(r'\{"suggestions": \[(\{.*?\})', readme).group(1))
+    first = client.post("/v1/suggest", json=body).get_json()["suggestions"][0]
+    assert first["emoji"] == shown["emoji"] and first["name"] == shown["name"]
+    assert abs(first["score"] - shown["score"]) < 0.02  # int8 scales per call: the third decimal may move
