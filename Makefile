@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export HOST PORT
 
-.PHONY: help install serve dev test test-fast lint train train-wide adapt calibrate evaluate dataset push bench loadtest extension image space clean
+.PHONY: help install serve dev test test-fast lint train train-wide adapt calibrate evaluate dataset emoji-names push bench loadtest extension image space clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ dataset: $(VENV)/.train  ## build the multilingual emoji dataset (datasets Datas
 train-wide: $(VENV)/.train  ## fine-tune on the wide dataset (make dataset first) into runs/wide
 	$(PY) -m training.train --output_dir runs/wide --dataset $(DATASET) --data_dir $(DATA_DIR) \
 		--epochs 1 --eval_every 1200 $(TRAIN_ARGS)
+
+emoji-names: $(VENV)/.installed  ## regenerate backend/modeling/emoji_names.json from Unicode CLDR (npm packs the data into .cache/cldr)
+	$(PY) -m training.emoji_names --cache_dir .cache/cldr
 
 push: $(VENV)/.train  ## upload MODEL and DATASET to the Hub (HF_TOKEN, REPO_ID=user/name [DATASET_REPO_ID=] [DRY_RUN=dir])
 	$(PY) -m training.push --model $(MODEL) --dataset $(DATASET) --repo_id $(REPO_ID) \

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Request
 
 from .errors import ApiError
-from .modeling.labels import name_language, translated_names
+from .modeling.labels import name_language
 
 
 def json_body(request: Request) -> dict[str, Any]:
@@ -56,7 +56,13 @@ def requested_language(request: Request, tag: Any) -> str:
     gets English."""
     if tag is not None and (not isinstance(tag, str) or len(tag) > 35):
         raise ApiError(400, "invalid_type", "'lang' must be a language tag such as \"de\" or \"pt-BR\"")
-    return name_language(tag or request.accept_languages.best_match(["en", *translated_names()]))
+    if tag:
+        return name_language(tag)
+    for value, _quality in request.accept_languages:  # best first
+        language = name_language(value)
+        if language != "en" or value.lower().split("-")[0] == "en":
+            return language
+    return "en"
 
 
 def suggest_request(body: dict[str, Any], max_chars: int, n_labels: int) -> tuple[str, int]:

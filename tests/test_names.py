@@ -1,6 +1,7 @@
 """Emoji names in the client's language: the API's ``lang`` field and Accept-Language, and the names file."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -15,23 +16,66 @@ def names(suggestions):
 
 def test_every_label_of_the_default_has_a_name_in_every_language():
     labels = json.loads((DEFAULT_MODEL_DIR / "config.json").read_text(encoding="utf-8"))["id2label"].values()
-    assert {"de", "es", "fr", "ja", "ru", "zh", "ar", "tr", "pt", "it", "id"} <= set(translated_names())
+    # every language the extension's interface speaks, and BRIGHTER's that CLDR names
+    assert {"ar", "de", "es", "fr", "hi", "id", "it", "ja", "pt", "ru", "tr", "uk", "zh", "zh-Hant", "am", "sw",
+            "ha", "yo", "so", "ti", "mr", "af", "ro", "sv"} <= set(translated_names())
     for language, table in translated_names().items():
         missing = [label for label in labels if canonical_emoji(label) not in table]
         assert missing == [], language
-        assert all(name.strip() and ":" not in name and "_" not in name for name in table.values()), language
+        assert all(name.strip() and "_" not in name for name in table.values()), language
+    assert translated_names()["de"]["😂"] == "Gesicht mit Freudentränen"  # CLDR's own case, not lower-cased
+
+
+def write_package(path, folder, locales):
+    """A tarball laid out as CLDR's npm packages are: package/<folder>/<locale>/annotations.json."""
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:gz") as tar:
+        for locale, entries in locales.items():
+            body = json.dumps({folder: {"identity": {"language": locale}, "annotations": entries}}).encode()
+            info = tarfile.TarInfo(f"package/{folder}/{locale}/annotations.json")
+            info.size = len(body)
+            tar.addfile(info, io.BytesIO(body))
+
+
+def test_the_generator_reads_cldrs_packages(tmp_path):
+    from training.emoji_names import cldr_names, read_tts
+
+    def entry(name):
+        return {"default": ["keyword"], "tts": [name]}
+
+    write_package(tmp_path / "a.tgz", "annotations", {
+        "de": {"\u2764\ufe0f": entry("rotes Herz"), "😂": entry("Gesicht mit Freudentränen")},
+        "de-CH": {"😂": entry("regional")}, "zh-Hant": {"\u2764": entry("紅心"), "😂": entry("喜極而泣")},
+        "xx": {"😂": entry("only one")}})
+    write_package(tmp_path / "b.tgz", "annotationsDerived", {
+        "de": {"🇺🇸": entry("Flagge: Vereinigte Staaten"), "👍🏻": entry("Daumen hoch: helle Hautfarbe")},
+        "zh-Hant": {"🇺🇸": entry("旗子: 美國")}})
+    tts = read_tts([tmp_path / "a.tgz", tmp_path / "b.tgz"])
+    assert tts["de"]["❤"] == "rotes Herz" and tts["de"]["🇺🇸"] == "Flagge: Vereinigte Staaten"
+    assert "👍" not in tts["de"]  # a skin-tone variant does not name the plain emoji
+    names = cldr_names(["❤", "😂", "🇺🇸", "🎉"], ["❤", "😂", "🇺🇸"], tts)
+    # regional variants and languages that miss a required label are left out; optional labels may be missing
+    assert names == {"de": {"❤": "rotes Herz", "😂": "Gesicht mit Freudentränen", "🇺🇸": "Flagge: Vereinigte Staaten"},
+                     "zh-Hant": {"❤": "紅心", "😂": "喜極而泣", "🇺🇸": "旗子: 美國"}}
 
 
 def test_the_names_file_is_what_the_generator_writes():
-    pytest.importorskip("emoji")
-    from training.emoji_names import cldr_names, vocabulary
+    from training.emoji_names import CLDR_PACKAGES, CLDR_VERSION, cldr_names, read_tts, vocabulary
 
-    assert json.loads(NAMES_FILE.read_text(encoding="utf-8")) == cldr_names(vocabulary())
+    cache = Path(__file__).resolve().parents[1] / ".cache" / "cldr"
+    paths = [cache / f"{package}-{CLDR_VERSION}.tgz" for package in CLDR_PACKAGES]
+    if not all(p.exists() for p in paths):
+        pytest.skip("CLDR packages not fetched (make emoji-names fetches them)")
+    assert json.loads(NAMES_FILE.read_text(encoding="utf-8")) == cldr_names(*vocabulary(), read_tts(paths))
 
 
 @pytest.mark.parametrize(("tag", "language"), [
     ("de", "de"), ("de-AT", "de"), ("pt-BR", "pt"), ("zh_CN", "zh"), ("ZH-hans", "zh"), ("en-US", "en"),
-    ("hi", "en"), ("", "en"), (None, "en"), ("x-klingon", "en"),
+    ("hi", "hi"), ("uk-UA", "uk"), ("zh-TW", "zh-Hant"), ("zh-Hant-HK", "zh-Hant"), ("zh-hk", "zh-Hant"),
+    ("sr-Latn-RS", "sr-Latn"), ("sr", "sr"), ("nb-NO", "no"), ("tl", "fil"), ("", "en"), (None, "en"),
+    ("x-klingon", "en"), ("-", "en"),
 ])
 def test_a_language_tag_names_its_language_or_english(tag, language):
     assert name_language(tag) == language
@@ -61,6 +105,17 @@ def test_accept_language_names_the_emojis_when_the_body_does_not(client):
     batch = client.post("/v1/suggest/batch", json={"texts": ["a", "bb"], "k": 2}, headers=headers).get_json()
     for result in batch["results"]:
         assert all(s["name"] == translated_names()["ja"][canonical_emoji(s["emoji"])] for s in result["suggestions"])
+
+
+@pytest.mark.parametrize(("header", "language"), [
+    ("tlh, zh-TW;q=0.8, en;q=0.5", "zh-Hant"),  # the first language with names, in the header's order
+    ("en-GB, de;q=0.8", "en"),  # English asked first stays English
+    ("x-klingon, *;q=0.1", "en"),
+])
+def test_accept_language_takes_the_best_language_with_names(client, header, language):
+    answer = client.post("/v1/suggest", json={"text": "hello", "k": 3}, headers={"Accept-Language": header})
+    assert all(s["name"] == emoji_name(s["emoji"], language) for s in answer.get_json()["suggestions"])
+    assert language == "en" or emoji_name(FAKE_LABELS[0], language) != emoji_name(FAKE_LABELS[0])
 
 
 def test_labels_in_a_language(client):

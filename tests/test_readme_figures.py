@@ -93,3 +93,10 @@ def test_the_speed_paragraph_quotes_cold_start_and_memory():
     for figure in (f"{http['cold_start_s']:.1f} s", f"{min(rss):.0f}-{max(rss):.0f} MB",
                    f"{torch_path['cold_start_s']:.1f} s and {max(torch_path['rss_mb_per_worker']):.0f} MB"):
         assert figure in text, figure
+
+
+def test_the_api_section_counts_the_languages_with_names():
+    from backend.modeling.labels import translated_names
+
+    count = int(re.search(r"CLDR's names \((\d+) languages", README).group(1))
+    assert count == len(translated_names())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 # U+FE0E/U+FE0F select text/emoji presentation; U+1F3FB..U+1F3FF are skin-tone modifiers.
@@ -55,11 +55,26 @@ def translated_names() -> dict[str, dict[str, str]]:
     return json.loads(NAMES_FILE.read_text(encoding="utf-8"))
 
 
+# Tags CLDR files under another code, and regions whose Chinese is written in traditional characters.
+_LANGUAGE_ALIASES = {"nb": "no", "nn": "no", "tl": "fil", "iw": "he", "in": "id", "ji": "yi", "jw": "jv"}
+_HANT_REGIONS = {"tw", "hk", "mo"}
+
+
+@lru_cache(maxsize=256)  # a request names one language; clients send few distinct tags
 def name_language(tag: str | None) -> str:
-    """The language to name emojis in for a BCP 47 tag (``de``, ``pt-BR``, ``zh_CN``): its primary language where
-    names exist in it, else English."""
-    primary = (tag or "").replace("_", "-").split("-")[0].strip().lower()
-    return primary if primary in translated_names() else "en"
+    """The language to name emojis in for a BCP 47 tag (``de``, ``pt-BR``, ``zh_TW``, ``sr-Latn-RS``): its
+    language and script where names exist in them (``zh-Hant``, ``sr-Latn``), else its language, else English."""
+    parts = [p.lower() for p in (tag or "").strip().replace("_", "-").split("-") if p]
+    if not parts:
+        return "en"
+    primary = _LANGUAGE_ALIASES.get(parts[0], parts[0])
+    script = next((p.title() for p in parts[1:] if len(p) == 4 and p.isalpha()), "")
+    if primary == "zh" and not script and any(p in _HANT_REGIONS for p in parts[1:]):
+        script = "Hant"
+    for candidate in (f"{primary}-{script}" if script else "", primary):
+        if candidate in translated_names():
+            return candidate
+    return "en"
 
 
 def emoji_name(emoji: str, language: str = "en") -> str:
