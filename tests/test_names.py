@@ -26,34 +26,23 @@ def test_every_label_of_the_default_has_a_name_in_every_language():
     assert translated_names()["de"]["😂"] == "Gesicht mit Freudentränen"  # CLDR's own case, not lower-cased
 
 
-def write_package(path, folder, locales):
-    """A tarball laid out as CLDR's npm packages are: package/<folder>/<locale>/annotations.json."""
-    import io
-    import tarfile
-
-    with tarfile.open(path, "w:gz") as tar:
-        for locale, entries in locales.items():
-            body = json.dumps({folder: {"identity": {"language": locale}, "annotations": entries}}).encode()
-            info = tarfile.TarInfo(f"package/{folder}/{locale}/annotations.json")
-            info.size = len(body)
-            tar.addfile(info, io.BytesIO(body))
-
-
-def test_the_generator_reads_cldrs_packages(tmp_path):
-    from training.emoji_names import cldr_names, read_tts
+def test_the_generator_reads_cldrs_packages(cldr_packages):
+    from training.cldr import read_annotations
+    from training.emoji_names import cldr_names
 
     def entry(name):
         return {"default": ["keyword"], "tts": [name]}
 
-    write_package(tmp_path / "a.tgz", "annotations", {
+    paths = cldr_packages({
         "de": {"\u2764\ufe0f": entry("rotes Herz"), "😂": entry("Gesicht mit Freudentränen")},
         "de-CH": {"😂": entry("regional")}, "zh-Hant": {"\u2764": entry("紅心"), "😂": entry("喜極而泣")},
-        "xx": {"😂": entry("only one")}})
-    write_package(tmp_path / "b.tgz", "annotationsDerived", {
+        "xx": {"😂": entry("only one")},
+    }, {
         "de": {"🇺🇸": entry("Flagge: Vereinigte Staaten"), "👍🏻": entry("Daumen hoch: helle Hautfarbe")},
         "zh-Hant": {"🇺🇸": entry("旗子: 美國")}})
-    tts = read_tts([tmp_path / "a.tgz", tmp_path / "b.tgz"])
-    assert tts["de"]["❤"] == "rotes Herz" and tts["de"]["🇺🇸"] == "Flagge: Vereinigte Staaten"
+    tts = read_annotations(paths)
+    assert tts["de"]["❤"].name == "rotes Herz" and tts["de"]["🇺🇸"].name == "Flagge: Vereinigte Staaten"
+    assert tts["de"]["😂"].keywords == ["keyword"]
     assert "👍" not in tts["de"]  # a skin-tone variant does not name the plain emoji
     names = cldr_names(["❤", "😂", "🇺🇸", "🎉"], ["❤", "😂", "🇺🇸"], tts)
     # regional variants and languages that miss a required label are left out; optional labels may be missing
@@ -62,13 +51,13 @@ def test_the_generator_reads_cldrs_packages(tmp_path):
 
 
 def test_the_names_file_is_what_the_generator_writes():
-    from training.emoji_names import CLDR_PACKAGES, CLDR_VERSION, cldr_names, read_tts, vocabulary
+    from training.cldr import read_annotations, tarball_paths
+    from training.emoji_names import cldr_names, vocabulary
 
-    cache = Path(__file__).resolve().parents[1] / ".cache" / "cldr"
-    paths = [cache / f"{package}-{CLDR_VERSION}.tgz" for package in CLDR_PACKAGES]
+    paths = tarball_paths(Path(__file__).resolve().parents[1] / ".cache" / "cldr")
     if not all(p.exists() for p in paths):
         pytest.skip("CLDR packages not fetched (make emoji-names fetches them)")
-    assert json.loads(NAMES_FILE.read_text(encoding="utf-8")) == cldr_names(*vocabulary(), read_tts(paths))
+    assert json.loads(NAMES_FILE.read_text(encoding="utf-8")) == cldr_names(*vocabulary(), read_annotations(paths))
 
 
 @pytest.mark.parametrize(("tag", "language"), [
