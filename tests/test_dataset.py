@@ -462,33 +462,3 @@ def test_real_build_keeps_validation_apart_and_the_test_set_out(real: Path):
 
 
 LOCATION_CAPTION_RE = re.compile(r"(?:@user\s+)*(?:[^\s@]+\s+){0,2}@ [A-Z0-9][^@]*")
-
-
-def test_cldr_keywords_are_rows_of_every_language(cldr_packages):
-    from training.sources import CLDR_MAX_LABELS, CLDR_WEIGHT, cldr_keywords
-
-    face = {"default": ["Gesicht"], "tts": ["x"]}
-    paths = cldr_packages({
-        "de": {"😂": {"default": ["lachen", "Gesicht", " lustig "], "tts": ["Gesicht mit Freudentränen"]},
-               "😡": {"default": ["wütend", "Gesicht"], "tts": ["schmollendes Gesicht"]},
-               "😀": face, "😊": face, "🦄": {"default": ["Einhorn"], "tts": ["Einhorn"]}},
-        "pt-PT": {"😂": {"default": ["regional"], "tts": ["y"]}},
-        "sr-Latn": {"😡": {"default": ["ljut"], "tts": ["z"]}},
-    }, {"de": {"🇺🇸": {"default": ["USA"], "tts": ["Flagge: Vereinigte Staaten"]}}})
-    rows = list(cldr_keywords(paths, ["😂", "😡", "😀", "😊", "🇺🇸"]))
-    assert {(r.text, r.label, r.language) for r in rows} == {
-        ("lachen", "😂", "de"), ("lustig", "😂", "de"), ("wütend", "😡", "de"), ("USA", "🇺🇸", "de"),
-        ("ljut", "😡", "sr")}  # no regional variant, no label outside the vocabulary
-    assert CLDR_MAX_LABELS < 4  # "Gesicht" names four labels: it teaches none of them
-    assert {(r.source, r.weight, r.validation) for r in rows} == {("cldr", CLDR_WEIGHT, None)}
-
-
-def test_the_build_takes_cldr_keywords_only_when_asked(fake_data: Path, cldr_packages):
-    words = [f"wort{i}" for i in range(40)]
-    paths = cldr_packages({"de": {FAKE_LABELS[0]: {"default": words, "tts": ["x"]}}}, {})
-    without = build(fake_data, FAKE_LABELS, min_count=0)
-    built = build(fake_data, FAKE_LABELS, min_count=0, cldr=paths)
-    cldr = [ex for ex in built.train + built.validation if ex.source == "cldr"]
-    assert sorted(ex.text for ex in cldr) == sorted(words)
-    assert 0 < sum(ex.source == "cldr" for ex in built.validation) < len(words)  # the hashed split
-    assert not any(ex.source == "cldr" for ex in without.train + without.validation)

@@ -27,7 +27,6 @@ import shutil
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,9 +66,6 @@ class BuildArgs:
     validation_percent: int = field(default=VALIDATION_PERCENT,
                                     metadata={"help": "share of non-TweetEval texts held out for validation"})
     labels: str = field(default="", metadata={"help": "comma-separated emojis instead of WIDE_EMOJIS (experiments)"})
-    cldr_dir: str = field(default="", metadata={"help": "also train on Unicode CLDR's emoji keywords in ~100 "
-                                                        "languages from the npm tarballs there (python -m "
-                                                        "training.cldr fetches them into .cache/cldr)"})
 
 
 _KEY_DROP_RE = re.compile(r"@user|\bhttp\b|^rt\b")
@@ -94,11 +90,10 @@ class Built:
     stats: dict
 
 
-def collect(data_dir: Path, hub: bool, cldr: list[Path] | None = None,
-            labels: Sequence[str] = ()) -> tuple[list[Example], dict[str, int]]:
+def collect(data_dir: Path, hub: bool) -> tuple[list[Example], dict[str, int]]:
     examples: list[Example] = []
     read: dict[str, int] = {}
-    for name, load in all_sources(data_dir, hub, cldr, labels):
+    for name, load in all_sources(data_dir, hub):
         try:
             part = list(load())
         except FileNotFoundError as e:
@@ -114,8 +109,8 @@ def collect(data_dir: Path, hub: bool, cldr: list[Path] | None = None,
 
 
 def build(data_dir: Path, labels: list[str], min_count: int = MIN_COUNT,
-          validation_percent: int = VALIDATION_PERCENT, hub: bool = False, cldr: list[Path] | None = None) -> Built:
-    examples, read = collect(Path(data_dir), hub, cldr, labels)
+          validation_percent: int = VALIDATION_PERCENT, hub: bool = False) -> Built:
+    examples, read = collect(Path(data_dir), hub)
     vocabulary = set(labels)
 
     keys: dict[str, str] = {}  # text -> near-duplicate key (texts recur: one per label of a tweet)
@@ -608,15 +603,7 @@ def main(args: BuildArgs) -> Built:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     t0 = time.time()
     labels = [label_form(e) for e in args.labels.split(",") if e.strip()] if args.labels else list(WIDE_EMOJIS)
-    cldr = None
-    if args.cldr_dir:
-        from training.cldr import tarball_paths
-
-        cldr = tarball_paths(Path(args.cldr_dir))
-        missing = [str(p) for p in cldr if not p.exists()]
-        if missing:
-            raise SystemExit(f"--cldr_dir: {', '.join(missing)} missing; python -m training.cldr fetches them")
-    built = build(Path(args.data_dir), labels, args.min_count, args.validation_percent, args.hub, cldr)
+    built = build(Path(args.data_dir), labels, args.min_count, args.validation_percent, args.hub)
     write(built, Path(args.output_dir), collect_pairs(Path(args.data_dir)))
     s = built.stats
     log.info("%s: %d labels (min %d train examples), train %d, validation %d, in %.1fs", args.output_dir,

@@ -2,8 +2,8 @@
 
 Read from the JSON packages CLDR publishes on npm (``cldr-annotations-full``; flags and other derived emojis in
 ``cldr-annotations-derived-full``), straight from their tarballs. Unicode License v3: free to use and
-redistribute with its notice. ``training.emoji_names`` takes the names for the API; ``training.sources`` takes
-the keywords as training text.
+redistribute with its notice. ``training.emoji_names`` takes the names for the API (the keywords as training
+text were measured and not kept: docs/multilingual.md).
 """
 
 from __future__ import annotations
@@ -66,7 +66,3 @@ def read_annotations(paths: list[Path]) -> dict[str, dict[str, Annotation]]:
                     table[emoji.replace("\ufe0f", "")] = Annotation((entry.get("tts") or [""])[0],
                                                                     list(entry.get("default") or []))
     return out
-
-
-if __name__ == "__main__":
-    print("\n".join(str(p) for p in fetch()))

@@ -21,8 +21,7 @@ import html
 import json
 import logging
 import re
-from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -344,33 +343,6 @@ EMOJISPACE_WEIGHT = 0.25
 _EMOJISPACE_RE = re.compile(r"\b_(usr|url|nums|emo)\b")
 _EMOJISPACE_FORMS = {"usr": "@user", "url": "http", "nums": "0", "emo": " "}
 
-# CLDR's keywords: a keyword of more labels than this ("face", "Gesicht") says nothing about any of them.
-CLDR_MAX_LABELS = 3
-# CLDR names each emoji with a handful of keywords in every language, unlike real use: its rows weigh this much in
-# the loss and the label prior (train them with --balanced_sources cldr, as Emojispace).
-CLDR_WEIGHT = 0.25
-
-
-def cldr_keywords(paths: list[Path], labels: Sequence[str]) -> Iterator[Example]:
-    """Unicode CLDR's emoji keywords (``training.cldr``), one row per keyword and label, in every language CLDR
-    annotates (regional variants left out): the words people in about 100 languages use for each emoji."""
-    from training.cldr import is_language, read_annotations
-
-    wanted = {label_form(e) for e in labels}
-    for locale, table in sorted(read_annotations(paths).items()):
-        if not is_language(locale):
-            continue
-        by_keyword: dict[str, set[str]] = defaultdict(set)
-        for emoji, annotation in table.items():
-            if label_form(emoji) in wanted:
-                for keyword in annotation.keywords:
-                    by_keyword[keyword.strip()].add(label_form(emoji))
-        for keyword, emojis in sorted(by_keyword.items()):
-            if keyword and len(emojis) <= CLDR_MAX_LABELS:
-                for emoji in sorted(emojis):
-                    yield Example(clean_text(keyword), emoji, "cldr", locale.split("-")[0], weight=CLDR_WEIGHT)
-
-
 # BRIGHTER's language codes -> the codes the dataset uses (ISO 639-1 where there is one).
 BRIGHTER_LANGUAGES: dict[str, str] = {
     "afr": "af", "amh": "am", "arq": "arq", "ary": "ary", "chn": "zh", "deu": "de", "eng": "en", "esp": "es",
@@ -533,10 +505,8 @@ def parallel_pairs(data_dir: Path) -> Iterator[Pair]:
                             yield Pair(clean_text(row["english"]), clean_text(text), language, "nusax")
 
 
-def all_sources(data_dir: Path, hub: bool = False, cldr: list[Path] | None = None,
-                labels: Sequence[str] = ()) -> list[tuple[str, Callable[[], Iterator[Example]]]]:
-    """Every training source, by name, in a fixed order (the build's output order follows it); CLDR's keywords
-    for ``labels`` when ``cldr`` names its tarballs."""
+def all_sources(data_dir: Path, hub: bool = False) -> list[tuple[str, Callable[[], Iterator[Example]]]]:
+    """Every training source, by name, in a fixed order (the build's output order follows it)."""
     d = Path(data_dir)
     sources: list[tuple[str, Callable[[], Iterator[Example]]]] = [
         ("tweeteval/emoji/train", lambda: tweeteval_emoji(d, "train", hub)),
@@ -568,6 +538,4 @@ def all_sources(data_dir: Path, hub: bool = False, cldr: list[Path] | None = Non
         sources.append((f"xed-projections/{file}", lambda f=file: xed(d, f)))
     for name in CARRIED_EMOJI_SOURCES:
         sources.append((name, lambda n=name: carried_emojis(d, n)))
-    if cldr:
-        sources.append(("cldr/keywords", lambda: cldr_keywords(cldr, labels)))
     return sources
