@@ -65,9 +65,21 @@ class SharedRateLimiter(RateLimiter):
         db = getattr(self._local, "db", None)
         if db is None:
             db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=OFF")  # losing the counts in a crash only forgets a minute of history
+            # Workers open the fresh file at once: switching it to WAL can fail at once with "database is locked"
+            # (SQLite's busy timeout does not cover it), so retry; the table is made under a write lock, which
+            # does wait its turn.
+            for attempt in range(100):
+                try:
+                    db.execute("PRAGMA journal_mode=WAL")
+                    break
+                except sqlite3.OperationalError:
+                    if attempt == 99:
+                        raise
+                    time.sleep(0.01)
+            db.execute("BEGIN IMMEDIATE")
             db.execute("CREATE TABLE IF NOT EXISTS buckets (client TEXT PRIMARY KEY, tokens REAL, last REAL)")
+            db.execute("COMMIT")
             self._local.db = db
         return db
 
