@@ -73,3 +73,18 @@ def test_any_route_answers_json(client, method, path):
 def test_k_upper_bound_is_the_label_count(client):
     ok = client.post("/v1/suggest", json={"text": "x", "k": len(FAKE_LABELS)})
     assert ok.status_code == 200
+
+
+@FUZZ
+@given(lang=json_values | st.text(max_size=40),
+       header=st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=60))
+def test_any_language_tag_or_header_names_the_emojis(client, lang, header):
+    """``lang`` and Accept-Language name the emojis: any value gets names (English at worst) or a 400."""
+    body = {"text": "hello there", "k": 3, "lang": lang}
+    resp = client.post("/v1/suggest", json=body, headers={"Accept-Language": header})
+    check_contract(resp, "/v1/suggest", body)
+    if resp.status_code == 200:
+        assert all(s["name"].strip() for s in resp.get_json()["suggestions"])
+    resp = client.get("/v1/labels", query_string={"lang": lang if isinstance(lang, str) else ""},
+                      headers={"Accept-Language": header})
+    assert resp.status_code < 500 and resp.is_json
