@@ -80,7 +80,7 @@ train-wide: $(VENV)/.train  ## fine-tune on the wide dataset (make dataset first
 		--epochs 1 --eval_every 1200 $(TRAIN_ARGS)
 
 emoji-names: $(VENV)/.installed  ## regenerate backend/modeling/emoji_names.json from Unicode CLDR (npm packs the data into .cache/cldr)
-	$(PY) -m training.emoji_names --cache_dir .cache/cldr
+	$(PY) -m training.emoji_names
 
 push: $(VENV)/.train  ## upload MODEL and DATASET to the Hub (HF_TOKEN, REPO_ID=user/name [DATASET_REPO_ID=] [DRY_RUN=dir])
 	$(PY) -m training.push --model $(MODEL) --dataset $(DATASET) --repo_id $(REPO_ID) \

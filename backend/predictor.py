@@ -54,7 +54,7 @@ class Predictor(Protocol):
     def info(self) -> dict: ...
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)  # every label in every language with names: under 100 x 100
 def shown(label: str, language: str = "en") -> tuple[str, str]:
     """A label's emoji as shown and inserted, and its name in ``language`` (worked out once per label and
     language, not once per request)."""

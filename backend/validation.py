@@ -60,7 +60,7 @@ def requested_language(request: Request, tag: Any) -> str:
         return name_language(tag)
     for value, _quality in request.accept_languages:  # best first
         language = name_language(value)
-        if language != "en" or value.lower().split("-")[0] == "en":
+        if language != "en" or value.lower().replace("_", "-").split("-")[0] == "en":
             return language
     return "en"
 

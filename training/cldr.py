@@ -1,8 +1,8 @@
-"""Unicode CLDR's emoji annotations: each emoji's short name and keywords in about 100 languages.
+"""Unicode CLDR's emoji annotations: each emoji's short name in about 100 languages.
 
 Read from the JSON packages CLDR publishes on npm (``cldr-annotations-full``; flags and other derived emojis in
 ``cldr-annotations-derived-full``), straight from their tarballs. Unicode License v3: free to use and
-redistribute with its notice. ``training.emoji_names`` takes the names for the API (the keywords as training
+redistribute with its notice. ``training.emoji_names`` takes the names for the API (CLDR's keywords as training
 text were measured and not kept: docs/multilingual.md).
 """
 
@@ -12,7 +12,6 @@ import json
 import re
 import subprocess
 import tarfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 CLDR_VERSION = "48.2.0"
@@ -22,12 +21,6 @@ DEFAULT_CACHE_DIR = Path(".cache/cldr")
 _MEMBER_RE = re.compile(r"^package/annotations(?:Derived)?/([^/]+)/annotations\.json$")
 # a locale without a region: a language, optionally with a script (zh-Hant, sr-Latn)
 _LOCALE_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?$")
-
-
-@dataclass
-class Annotation:
-    name: str = ""  # the short (text-to-speech) name
-    keywords: list[str] = field(default_factory=list)
 
 
 def tarball_paths(cache_dir: Path = DEFAULT_CACHE_DIR) -> list[Path]:
@@ -49,9 +42,9 @@ def is_language(locale: str) -> bool:
     return bool(_LOCALE_RE.match(locale)) and locale != "und"
 
 
-def read_annotations(paths: list[Path]) -> dict[str, dict[str, Annotation]]:
-    """{locale: {emoji without U+FE0F: Annotation}} from the packages' tarballs, read without unpacking them."""
-    out: dict[str, dict[str, Annotation]] = {}
+def read_names(paths: list[Path]) -> dict[str, dict[str, str]]:
+    """{locale: {emoji without U+FE0F: CLDR's short name}} from the packages' tarballs, read without unpacking."""
+    out: dict[str, dict[str, str]] = {}
     for path in paths:
         with tarfile.open(path) as tar:
             for member in tar:
@@ -63,6 +56,6 @@ def read_annotations(paths: list[Path]) -> dict[str, dict[str, Annotation]]:
                 entries = next((v for k, v in block.items() if k.startswith("annotations")), {})
                 table = out.setdefault(match.group(1), {})
                 for emoji, entry in entries.items():
-                    table[emoji.replace("\ufe0f", "")] = Annotation((entry.get("tts") or [""])[0],
-                                                                    list(entry.get("default") or []))
+                    if entry.get("tts"):
+                        table[emoji.replace("\ufe0f", "")] = entry["tts"][0]
     return out

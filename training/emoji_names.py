@@ -7,7 +7,7 @@ variants (``zh-Hant``, ``sr-Latn``) kept. The API answers with these names when 
 (``backend.modeling.labels.emoji_name``). Run again when the vocabulary grows (``make emoji-names`` fetches the
 packages with ``npm pack`` first)::
 
-    python -m training.emoji_names --cache_dir .cache/cldr
+    python -m training.emoji_names
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from pathlib import Path
 
 from backend.config import DEFAULT_MODEL_DIR
 from backend.modeling.labels import EMOTION_FAMILIES, NAMES_FILE, WIDE_EMOJIS, canonical_emoji
-from training.cldr import Annotation, fetch, is_language, read_annotations
+from training.cldr import DEFAULT_CACHE_DIR, fetch, is_language, read_names
 
 
 @dataclass
 class NamesArgs:
-    cache_dir: str = field(default=".cache/cldr", metadata={"help": "where the CLDR npm tarballs are (fetched "
+    cache_dir: str = field(default=str(DEFAULT_CACHE_DIR), metadata={"help": "where the CLDR npm tarballs are (fetched "
                                                                     "there with npm pack when missing)"})
 
 
@@ -38,11 +38,11 @@ def vocabulary(model_dir: Path = Path(DEFAULT_MODEL_DIR)) -> tuple[list[str], li
 
 
 def cldr_names(labels: list[str], required: list[str],
-               annotations: dict[str, dict[str, Annotation]]) -> dict[str, dict[str, str]]:
+               cldr: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     """{language: {emoji: name}} for every CLDR language but English that names all of ``required``."""
     out = {}
-    for locale, table in sorted(annotations.items()):
-        names = {e: table[e].name for e in labels if e in table and table[e].name}
+    for locale, table in sorted(cldr.items()):
+        names = {e: table[e] for e in labels if e in table}
         if locale != "en" and is_language(locale) and all(e in names for e in required):
             out[locale] = names
     return out
@@ -50,7 +50,7 @@ def cldr_names(labels: list[str], required: list[str],
 
 def main(args: NamesArgs) -> None:
     labels, required = vocabulary()
-    names = cldr_names(labels, required, read_annotations(fetch(Path(args.cache_dir))))
+    names = cldr_names(labels, required, read_names(fetch(Path(args.cache_dir))))
     NAMES_FILE.write_text(json.dumps(names, ensure_ascii=False, indent=0, sort_keys=True) + "\n", encoding="utf-8")
     print(f"{NAMES_FILE}: {len(names)} languages, {sum(map(len, names.values()))} names, "
           f"{NAMES_FILE.stat().st_size / 1e3:.0f} kB")
