@@ -225,7 +225,7 @@ def model_card(folder: Path, title: str, training: str, metrics: dict, repo_id: 
         "",
         "Inputs are normalised as at training time (`@user` for mentions, `http` for links, emojis cut out, the "
         "`query: ` prefix).",
-        f"Decision rule: logits plus a per-label bias tuned on validation ({meta.get('selected_on', 'none')}).",
+        f"Decision rule: logits plus a per-label bias; how it was tuned: {meta.get('selected_on', 'none')}.",
         "",
         "## Limitations",
         "",
