@@ -62,7 +62,7 @@ train: $(VENV)/.train  ## fine-tune on TweetEval emoji (benchmark protocol), in 
 adapt: $(VENV)/.train  ## masked-LM adaptation of the encoder on TweetEval train texts (ADAPT_ARGS="--dataset DIR" for others) into RUN-mlm/encoder
 	$(PY) -m training.adapt_mlm --output_dir $(RUN)-mlm --data_dir $(DATA_DIR) $(ADAPT_ARGS)
 
-calibrate: $(VENV)/.train  ## tune RUN/best's per-label decision biases on validation (kept only if a held-out half improves)
+calibrate: $(VENV)/.train  ## tune RUN/best's per-label decision biases (kept only if held-out rows improve; --feelings: docs/multilingual.md)
 	$(PY) -m training.calibrate --model $(RUN)/best --data_dir $(DATA_DIR) $(CALIBRATE_ARGS)
 
 evaluate: $(VENV)/.installed  ## score MODEL as served: TweetEval test, BRIGHTER dev per language and feeling, E-c, DATASET's sources and pairs; writes MODEL/eval-test/
