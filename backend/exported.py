@@ -29,7 +29,6 @@ from pathlib import Path
 import numpy as np
 
 from .modeling.batching import pad_arrays
-from .modeling.rule import first_shift
 from .predictor import MAX_TOKENS, CachedPredictor, _release_freed_memory
 
 log = logging.getLogger(__name__)
@@ -131,7 +130,6 @@ class ExportedPredictor(CachedPredictor):
         self.max_length = min(MAX_TOKENS, int(config["max_position_embeddings"]))
         bias = extra.get("logit_bias")
         self.logit_bias = np.asarray(bias, dtype=np.float32) if bias else None
-        self.first_shift = first_shift(extra)
         self.extra, self.layers = extra, int(config.get("num_hidden_layers", 0))
         base = read_base()
         self.tokenizer = base_tokenizer()

@@ -34,8 +34,7 @@ def document(max_chars: int, max_batch: int, n_labels: int) -> dict:
                 "summary": "Suggest emojis for one text",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["text"], "properties": {"text": text, "k": k, "lang": lang}}}}},
-                "responses": {"200": {"description": "suggestions in the order to show them: the model's first choice, "
-                                                       "then the rest by score", "content": {"application/json": {
+                "responses": {"200": {"description": "ranked suggestions", "content": {"application/json": {
                     "schema": {"type": "object", "required": ["suggestions"],
                                "properties": {"suggestions": suggestions}}}}}, **errors}}},
             "/v1/suggest/batch": {"post": {
@@ -62,9 +61,7 @@ def document(max_chars: int, max_batch: int, n_labels: int) -> dict:
         "components": {"schemas": {
             "Suggestion": {"type": "object", "required": ["emoji", "name", "score"], "properties": {
                 "emoji": {"type": "string"}, "name": {"type": "string"},
-                "score": {"type": "number", "minimum": 0, "maximum": 1, "description": (
-                    "the model's probability; the first suggestion, picked by the model's first-place rule, may "
-                    "score below the second")}}},
+                "score": {"type": "number", "minimum": 0, "maximum": 1}}},
             "Error": {"type": "object", "required": ["error"], "properties": {"error": {
                 "type": "object", "required": ["code", "message"],
                 "properties": {"code": {"type": "string", "enum": ERROR_CODES}, "message": {"type": "string"}}}}},

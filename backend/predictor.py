@@ -19,12 +19,9 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
-import numpy as np
-
 from .config import ENGINES
 from .modeling.batching import last_tokens, length_sorted_chunks, pad_batch
 from .modeling.labels import display_emoji, emoji_name
-from .modeling.rule import first_choice, first_shift
 from .modeling.text import model_input
 
 if TYPE_CHECKING:
@@ -64,14 +61,9 @@ def shown(label: str, language: str = "en") -> tuple[str, str]:
     return display_emoji(label), emoji_name(label, language)
 
 
-def rank(probs: list[float], labels: list[str], k: int, language: str = "en",
-         shift: np.ndarray | None = None) -> list[Suggestion]:
-    """The k best labels for one text, named in ``language``: highest score first, or with a first-place rule
-    (``shift``, :mod:`.modeling.rule`) its choice first and the rest by score."""
+def rank(probs: list[float], labels: list[str], k: int, language: str = "en") -> list[Suggestion]:
+    """The k best labels for one text, highest score first, named in ``language``."""
     order = sorted(range(len(labels)), key=lambda i: -probs[i])[:k]
-    if shift is not None:
-        first = int(first_choice(np.asarray(probs), shift))
-        order = [first] + [i for i in order if i != first][: k - 1]
     return [{"emoji": emoji, "name": name, "score": round(float(probs[i]), 4)}
             for i in order for emoji, name in [shown(labels[i], language)]]
 
@@ -86,11 +78,10 @@ def _release_freed_memory() -> None:
 
 class CachedPredictor:
     """What both predictors share: ranked suggestions, with the scores of recent texts kept in a small LRU cache.
-    A subclass sets ``labels``, ``engine``, ``max_length``, ``tokenizer``, ``first_shift`` and ``_cache_size`` and
-    implements ``probabilities`` (rows with ``tolist``), reading its texts through :meth:`_chunks`."""
+    A subclass sets ``labels``, ``engine``, ``max_length``, ``tokenizer`` and ``_cache_size`` and implements
+    ``probabilities`` (rows with ``tolist``), reading its texts through :meth:`_chunks`."""
 
     labels: list[str]
-    first_shift: np.ndarray | None = None  # the first-place rule (.modeling.rule.first_shift), if the model has one
     engine: str
     max_length: int  # a text is read whole, or its last max_length - 2 pieces
     tokenizer: Any
@@ -137,7 +128,7 @@ class CachedPredictor:
                         self._cache[key] = p
                         if len(self._cache) > self._cache_size:
                             self._cache.popitem(last=False)
-        return [rank(probs[key], self.labels, k, language, self.first_shift) for key in keys]
+        return [rank(probs[key], self.labels, k, language) for key in keys]
 
 
 def exported_folder(settings: Settings) -> Path | None:
@@ -269,7 +260,6 @@ class TransformerPredictor(CachedPredictor):
             quantize_int8(self.model)
         _release_freed_memory()
         self.labels = self.model.labels
-        self.first_shift = first_shift(self.model.meta.extra)
         self.max_length = min(MAX_TOKENS, self.model.config.max_position_embeddings)
         self.quantized = quantize
         self.compact_embeddings = compact_embeddings

@@ -57,7 +57,7 @@ def test_top_k_compares_canonical_forms():
     assert hits.tolist() == [1.0, 0.0]
 
 
-def _feelings_objective(row, top1_weight: float = 1.0, rest_bias: np.ndarray | None = None):
+def _feelings_objective(row, top1_weight: float = 1.0):
     """A FeelingsObjective over TweetEval's 20 emojis and five feelings' own: 20 BRIGHTER rows per emotion, each
     ``row(emotion, own emoji, index, rng)`` (logits), and a perfect TweetEval model. Returns it with the rows'
     logits, emotions and the label index."""
@@ -76,8 +76,7 @@ def _feelings_objective(row, top1_weight: float = 1.0, rest_bias: np.ndarray | N
     logits = np.stack(rows)
     te_gold = np.array([idx[e] for e in TWEETEVAL_EMOJIS] * 3)
     te_logits = np.eye(len(labels))[te_gold] * 2.0  # a perfect TweetEval model
-    objective = FeelingsObjective(labels, (logits, emotions, ["xx"] * len(rows)), (te_logits, te_gold), top1_weight,
-                                  None if rest_bias is None else rest_bias(labels))
+    objective = FeelingsObjective(labels, (logits, emotions, ["xx"] * len(rows)), (te_logits, te_gold), top1_weight)
     return objective, logits, np.array(emotions), idx
 
 
@@ -125,39 +124,9 @@ def test_feelings_calibration_with_a_top1_weight_puts_the_right_feeling_first():
         assert (scored[emotions == "joy"].argmax(1) == idx["😂"]).all()
 
 
-def test_first_place_rule_moves_the_first_suggestion_and_keeps_the_list():
-    """With the list's rule fixed (a joy bias that keeps 😂 in every top 3), the first place's own rule puts 😢
-    first for sad texts, 😂 still second from the list's rule, while joyful texts keep 😂 first."""
-    from backend.modeling.rule import as_shown
-
-    def row(emotion, own, idx, rng):
-        logit = rng.normal(0, 0.05, len(idx))
-        logit[idx[own]] += 4.0
-        if emotion == "sadness":
-            logit[idx["😂"]] += 3.0
-            logit[idx["😢"]] -= 1.5  # 2.5: second, behind 😂
-        return logit
-
-    def joy_up(labels):
-        return np.array([1.0 if e == "😂" else 0.0 for e in labels])
-
-    objective, logits, emotions, idx = _feelings_objective(row, rest_bias=joy_up)
-    everything, te_all = np.ones(len(logits), bool), np.ones(60, bool)
-    rest = joy_up(list(idx))
-    before = objective.parts(rest, everything, te_all)  # the first place by the list's own rule: one rule
-    assert before["brighter_hit1_mean"] < 90 and min(before["per_emotion"].values()) == 100.0
-    first = objective.tune(rest, everything, te_all)
-    after = objective.parts(first, everything, te_all)
-    assert after["brighter_hit1_mean"] == 100.0 and min(after["per_emotion"].values()) == 100.0
-    shown = np.argsort(-as_shown(objective.probs, first - rest), axis=1)
-    sad = emotions == "sadness"
-    assert (shown[sad, 0] == idx["😢"]).all() and (shown[sad, 1] == idx["😂"]).all()
-    assert (shown[emotions == "joy", 0] == idx["😂"]).all()
-
-
-def _calibration_run(tmp_path: Path, monkeypatch, val_labels: list[int], first: bool = False) -> tuple[dict, list]:
+def _calibration_run(tmp_path: Path, monkeypatch, val_labels: list[int]) -> tuple[dict, list[float]]:
     """``training.calibrate --feelings`` on a fake model (scores that hash each text) and fake files: BRIGHTER dev,
-    TweetEval train and val. Returns its record and the rule it wrote (``--first``: the config's settings)."""
+    TweetEval train and val. Returns its record and the rule it wrote."""
     import hashlib
     import json
 
@@ -170,7 +139,7 @@ def _calibration_run(tmp_path: Path, monkeypatch, val_labels: list[int], first: 
         def __init__(self, *args, **kwargs):
             self.labels = labels
 
-    def probability_fn(model, batch_size, shown=True):
+    def probability_fn(model, batch_size):
         def probs(texts):
             rows = [np.random.default_rng(int(hashlib.sha256(t.encode()).hexdigest()[:8], 16)).dirichlet(
                 np.ones(len(labels))) for t in texts]
@@ -195,10 +164,9 @@ def _calibration_run(tmp_path: Path, monkeypatch, val_labels: list[int], first: 
     model.mkdir()
     config = {"id2label": dict(enumerate(labels)), "emoji_suggest": {"logit_bias": [0.0] * len(labels)}}
     (model / "config.json").write_text(json.dumps(config))
-    args = calibrate.CalibrateArgs(model=str(model), data_dir=str(data), feelings=True, force=True, first=first)
+    args = calibrate.CalibrateArgs(model=str(model), data_dir=str(data), feelings=True, force=True)
     record = calibrate.main(args)
-    settings = json.loads((model / "config.json").read_text())["emoji_suggest"]
-    return record, settings if first else settings["logit_bias"]
+    return record, json.loads((model / "config.json").read_text())["emoji_suggest"]["logit_bias"]
 
 
 def test_feelings_calibration_tunes_on_tweeteval_train_and_only_scores_val(tmp_path: Path, monkeypatch):
@@ -209,13 +177,3 @@ def test_feelings_calibration_tunes_on_tweeteval_train_and_only_scores_val(tmp_p
     assert rule_one != [0.0] * len(rule_one)  # the tuning moved something
     assert one["in_sample"]["tweeteval_val_macro_f1"] != two["in_sample"]["tweeteval_val_macro_f1"]
     assert one["in_sample"]["tweeteval_train_macro_f1"] == two["in_sample"]["tweeteval_train_macro_f1"]
-
-
-def test_first_place_calibration_writes_its_own_rule_and_keeps_the_lists(tmp_path: Path, monkeypatch):
-    """``--first``: the tuned vector goes to first_logit_bias with its own record; logit_bias and the list rule's
-    record stay as they were."""
-    record, settings = _calibration_run(tmp_path, monkeypatch, [i % 20 for i in range(100)], first=True)
-    assert settings["logit_bias"] == [0.0] * len(settings["logit_bias"])
-    assert settings["first_logit_bias"] != settings["logit_bias"]
-    assert settings["first_calibration"] == record and "calibration" not in settings
-    assert "--first" in settings["first_selected_on"] and "selected_on" not in settings

@@ -197,16 +197,6 @@ def test_the_cards_standalone_snippet_normalises_input_as_serving_does(tiny_mode
     expected = sorted(zip(LABELS, predictor.probabilities([long])[0].tolist(), strict=True), key=lambda kv: -kv[1])
     assert [p for _, p in got] == pytest.approx([p for _, p in expected], abs=2e-3)
 
-    # a first-place rule (backend.modeling.rule): the snippet starts its list where the server does
-    config = json.loads((out / "model" / "config.json").read_text())
-    last = [e for e, _ in got][-1]
-    config["emoji_suggest"]["first_logit_bias"] = [20.0 if e == last else 0.0 for e in LABELS]
-    (out / "model" / "config.json").write_text(json.dumps(config))
-    exec(code.replace('print(suggest("Merry Christmas @santa 🎄 https://example.com"))', ""), namespace)
-    served = TransformerPredictor(str(out / "model")).suggest([long], k=3)[0]
-    assert [e for e, _ in namespace["suggest"](long, k=3)] == [s["emoji"].replace("\ufe0f", "") for s in served]
-    assert served[0]["emoji"].replace("\ufe0f", "") == last
-
 
 def test_a_missing_token_fails_before_staging_with_what_to_do(tiny_model: Path, dataset: Path,
                                                               monkeypatch: pytest.MonkeyPatch):

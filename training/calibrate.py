@@ -18,10 +18,6 @@ tweets than they gained), and val stays held out: it scores every rule, never tu
 (each language's rows alternate between the halves). ``--force true`` writes the tuned rule even when the
 held-out estimate does not beat the start's: for a start that was itself tuned on BRIGHTER dev or TweetEval val,
 whose figures there are in-sample.
-
-``--first true`` (with ``--feelings``) keeps ``logit_bias`` and tunes ``first_logit_bias`` instead, the rule that
-picks only the first suggestion (:mod:`backend.modeling.rule`), for the same objective scored on the lists users
-see: the first place by the new rule, the rest by ``logit_bias``.
 """
 
 from __future__ import annotations
@@ -33,9 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from backend.exported import softmax
 from backend.modeling.labels import canonical_emoji
-from backend.modeling.rule import as_shown
 from backend.predictor import TransformerPredictor
 from training.data import DEFAULT_DATA_DIR, tweeteval_emoji
 from training.evaluate import predict_log_probs
@@ -57,8 +51,6 @@ class CalibrateArgs:
     force: bool = field(default=False, metadata={
         "help": "--feelings: write the tuned rule even if its held-out estimate does not beat the start's (a "
                 "start already tuned on these dev sets is scored in-sample)"})
-    first: bool = field(default=False, metadata={
-        "help": "--feelings: tune first_logit_bias (the first suggestion's own rule) and keep logit_bias"})
 
 
 # Family hit@3 each emotion should reach on BRIGHTER dev (the product's targets); the objective pays twice for
@@ -70,10 +62,7 @@ class FeelingsObjective:
     """BRIGHTER dev family hit@3 and hit@1 and TweetEval macro-F1 of a bias vector, on chosen rows of each."""
 
     def __init__(self, labels: list[str], brighter: tuple[np.ndarray, list[str], list[str]],
-                 tweeteval: tuple[np.ndarray, np.ndarray], top1_weight: float = 1.0,
-                 rest_bias: np.ndarray | None = None):
-        """``rest_bias``: the list's rule, kept fixed; the bias vectors this object scores and tunes then pick the
-        first suggestion only (:mod:`backend.modeling.rule`)."""
+                 tweeteval: tuple[np.ndarray, np.ndarray], top1_weight: float = 1.0):
         from backend.modeling.labels import EMOTION_FAMILIES, TWEETEVAL_EMOJIS
 
         self.families = list(FEELING_TARGETS)
@@ -85,19 +74,9 @@ class FeelingsObjective:
         index = {e: i for i, e in enumerate(labels)}
         self.classes = np.array([index[e] for e in TWEETEVAL_EMOJIS])
         self.top1_weight = top1_weight
-        self.rest_bias = rest_bias
-        if rest_bias is not None:  # the list rule's probabilities, made once
-            self.probs, self.te_probs = softmax(self.logits + rest_bias), softmax(self.te_logits + rest_bias)
-
-    def shown(self, bias: np.ndarray, rows: np.ndarray, tweeteval: bool = False) -> np.ndarray:
-        """Scores whose descending order is the list users see under ``bias``, for the chosen rows."""
-        logits = (self.te_logits if tweeteval else self.logits)[rows]
-        if self.rest_bias is None:
-            return logits + bias
-        return as_shown((self.te_probs if tweeteval else self.probs)[rows], bias - self.rest_bias)
 
     def parts(self, bias: np.ndarray, rows: np.ndarray, te_rows: np.ndarray) -> dict:
-        scored = self.shown(bias, rows)
+        scored = self.logits[rows] + bias
         top3 = np.argpartition(-scored, 3, axis=1)[:, :3]
         hits = self.member[self.emotion[rows][:, None], top3].any(1)
         langs = self.languages[rows]
@@ -105,7 +84,7 @@ class FeelingsObjective:
         mean = float(np.mean([100 * hits[langs == lang].mean() for lang in np.unique(langs)]))
         first = self.member[self.emotion[rows], scored.argmax(1)]
         mean1 = float(np.mean([100 * first[langs == lang].mean() for lang in np.unique(langs)]))
-        te = scores(self.te_gold[te_rows], self.shown(bias, te_rows, tweeteval=True), self.classes)["macro_f1"]
+        te = scores(self.te_gold[te_rows], self.te_logits[te_rows] + bias, self.classes)["macro_f1"]
         return {"brighter_mean": mean, "per_emotion": per_emotion, "brighter_hit1_mean": mean1,
                 "tweeteval_macro_f1": te}
 
@@ -135,7 +114,7 @@ def calibrate_feelings(args: CalibrateArgs, folder: Path, config: dict, start: n
 
     predictor = TransformerPredictor(args.model, quantize=args.int8, compact_embeddings=True)
     labels = [canonical_emoji(e) for e in predictor.labels]
-    probs = probability_fn(predictor, 64, shown=False)
+    probs = probability_fn(predictor, 64)
     texts, emotions, languages, fold = [], [], [], []
     for code, (t, e) in emotion_eval.brighter_dev(Path(args.data_dir)).items():
         texts += t
@@ -148,11 +127,7 @@ def calibrate_feelings(args: CalibrateArgs, folder: Path, config: dict, start: n
     index = {e: i for i, e in enumerate(labels)}
     te_gold = np.array([index[e] for e in train.labels + val.labels])
     te_tune = np.arange(len(te_gold)) < len(train)  # tuned on train; val (the rest) only scores
-    objective = FeelingsObjective(labels, (raw, emotions, languages), (te_raw, te_gold), args.top1_weight,
-                                  rest_bias=start if args.first else None)
-    key = "first_logit_bias" if args.first else "logit_bias"
-    if args.first:  # the first place's rule starts where it is, or from the list's
-        start = np.array(config["emoji_suggest"].get(key) or start)
+    objective = FeelingsObjective(labels, (raw, emotions, languages), (te_raw, te_gold), args.top1_weight)
     fold = np.array(fold)
     held_out: dict[str, list[dict]] = {"start": [], "tuned": []}
     held_value: dict[str, list[float]] = {"start": [], "tuned": []}
@@ -178,13 +153,13 @@ def calibrate_feelings(args: CalibrateArgs, folder: Path, config: dict, start: n
         result["in_sample"]["tweeteval_val_macro_f1"] = round(
             objective.parts(bias, everything, ~te_tune)["tweeteval_macro_f1"], 2)
         result["forced"] = not result["kept"]
-        config["emoji_suggest"][key] = [round(float(b), 4) for b in bias]
-        config["emoji_suggest"]["first_selected_on" if args.first else "selected_on"] = (
+        config["emoji_suggest"]["logit_bias"] = [round(float(b), 4) for b in bias]
+        config["emoji_suggest"]["selected_on"] = (
             "prior correction on validation, then one bias per emotion family and one per TweetEval label tuned on "
             f"BRIGHTER dev family hit@3 + {args.top1_weight:g} x hit@1 and TweetEval train macro-F1 "
-            f"(training.calibrate --feelings{' --first' if args.first else ''})")
+            "(training.calibrate --feelings)")
     # recorded either way: a folder made from another model (training.average) must not keep that model's record
-    config["emoji_suggest"]["first_calibration" if args.first else "calibration"] = result
+    config["emoji_suggest"]["calibration"] = result
     (folder / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(result, indent=2))
     return result

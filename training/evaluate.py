@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 
 from backend.modeling.labels import TWEETEVAL_EMOJIS, canonical_emoji, display_emoji
-from backend.modeling.rule import as_shown
 from backend.predictor import TransformerPredictor
 from training.data import DEFAULT_DATA_DIR, tweeteval_emoji
 from training.metrics import confusion, per_class_f1, scores, scores_on_present
@@ -49,10 +48,8 @@ class EvalArgs:
                                                           "emotion, and E-c es/ar dev (training.emotion_eval)"})
 
 
-def probability_fn(predictor: TransformerPredictor, batch_size: int, progress: bool = False, shown: bool = True):
-    """texts -> served probabilities as a NumPy array, in length-sorted batches (progress printed every 100).
-    ``shown``: with the model's first-place rule applied (:func:`backend.modeling.rule.as_shown`), so that every
-    top-k and argmax taken from them is the list users see; False: the probabilities themselves."""
+def probability_fn(predictor: TransformerPredictor, batch_size: int, progress: bool = False):
+    """texts -> served probabilities as a NumPy array, in length-sorted batches (progress printed every 100)."""
 
     def probs(texts: list[str]) -> np.ndarray:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -60,8 +57,7 @@ def probability_fn(predictor: TransformerPredictor, batch_size: int, progress: b
         t0 = time.time()
         for s in range(0, len(order), batch_size):
             part = order[s : s + batch_size]
-            p = np.asarray(predictor.probabilities([texts[i] for i in part]))
-            out[part] = as_shown(p, getattr(predictor, "first_shift", None)) if shown else p
+            out[part] = np.asarray(predictor.probabilities([texts[i] for i in part]))
             if progress and (s // batch_size) % 100 == 0:
                 done = s + len(part)
                 print(f"  {done}/{len(texts)} texts, {done / (time.time() - t0):.0f}/s", flush=True)

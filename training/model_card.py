@@ -58,8 +58,7 @@ USE_WITHOUT_PROJECT = '''\
 
 The folder is self-contained (all weights, the tokenizer, the labels in `config.json`). The classifier is the
 encoder, mean pooling over tokens and a linear head; `config.emoji_suggest.logit_bias` is the decision rule's
-per-label bias, and `first_logit_bias`, where there is one, the rule that picks the first suggestion alone (the
-rest follow by score). Inputs are normalised as in training and serving: mentions become `@user`, links `http`, emojis
+per-label bias. Inputs are normalised as in training and serving: mentions become `@user`, links `http`, emojis
 are cut out (they were the labels), and the e5 `query: ` prefix is added. The first part of the code below is
 the project's own normalisation (`backend/modeling/text.py`), copied verbatim.
 
@@ -78,7 +77,6 @@ state = {k: v.float() for k, v in load_file(f"{folder}/model.safetensors").items
 encoder = AutoModel.from_config(config, add_pooling_layer=False).eval()
 encoder.load_state_dict({k.removeprefix("encoder."): v for k, v in state.items() if k.startswith("encoder.")})
 bias = torch.tensor(config.emoji_suggest.get("logit_bias") or [0.0] * config.num_labels)
-first = config.emoji_suggest.get("first_logit_bias")  # the first suggestion's own rule, if any
 max_length = min(MAX_TOKENS, config.max_position_embeddings)  # tokens read, as served
 
 
@@ -87,13 +85,9 @@ def suggest(text: str, k: int = 5) -> list[tuple[str, float]]:
     with torch.no_grad():
         hidden = encoder(**batch).last_hidden_state
     mask = batch["attention_mask"].unsqueeze(-1).float()
-    raw = (((hidden * mask).sum(1) / mask.sum(1)) @ state["head.weight"].T + state["head.bias"])[0]
-    probs = (raw + bias).softmax(-1)
-    order = probs.argsort(descending=True).tolist()[:k]
-    if first:
-        choice = int((raw + torch.tensor(first)).argmax())
-        order = [choice] + [i for i in order if i != choice][: k - 1]
-    return [(config.id2label[i], round(probs[i].item(), 3)) for i in order]
+    logits = ((hidden * mask).sum(1) / mask.sum(1)) @ state["head.weight"].T + state["head.bias"] + bias
+    top = logits.softmax(-1)[0].topk(min(k, config.num_labels))
+    return [(config.id2label[i], round(p, 3)) for p, i in zip(top.values.tolist(), top.indices.tolist())]
 
 
 print(suggest("Merry Christmas @santa 🎄 https://example.com"))

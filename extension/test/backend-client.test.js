@@ -56,10 +56,10 @@ test('health and labels', async () => {
   assert.equal(fetchImpl.requests[0].method, 'GET');
 });
 
-test("suggestions are cleaned: distinct, scores clamped, in the backend's order", () => {
+test('suggestions are cleaned: distinct, scores clamped, best first', () => {
   assert.deepEqual(
     parseSuggestions([{ emoji: '🎉', name: 'p', score: 0.2 }, { emoji: '😂', score: 1.7 }, { emoji: '🎉', score: 0.9 }, { name: 'no emoji' }, null]),
-    [{ emoji: '🎉', name: 'p', score: 0.2 }, { emoji: '😂', name: '', score: 1 }],
+    [{ emoji: '😂', name: '', score: 1 }, { emoji: '🎉', name: 'p', score: 0.2 }],
   );
   assert.throws(() => parseSuggestions('nope'), { code: 'bad_response' });
 });

@@ -85,8 +85,7 @@ export function createBackendClient({ baseUrl, apiKey = '', fetchImpl = globalTh
   };
 }
 
-/** Keep only well-formed suggestions (distinct emojis, score in [0, 1]), in the backend's order: its first
- * choice first, which may score below the second (the model's first-place rule). */
+/** Keep only well-formed suggestions (distinct emojis, score in [0, 1]), best first. */
 export function parseSuggestions(list) {
   if (!Array.isArray(list)) throw new BackendError({ code: 'bad_response', message: 'No suggestions list' });
   const seen = new Set();
@@ -101,5 +100,5 @@ export function parseSuggestions(list) {
       score: Number.isFinite(score) ? Math.min(1, Math.max(0, score)) : 0,
     });
   }
-  return out;
+  return out.sort((a, b) => b.score - a.score);
 }

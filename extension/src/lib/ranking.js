@@ -1,4 +1,4 @@
-// Ordering suggestions: the backend's order first, recently used emojis first among near-equals.
+// Ordering suggestions: the backend's score first, recently used emojis first among near-equals.
 
 import { emojiKey } from './skin-tones.js';
 
@@ -6,10 +6,8 @@ export const RECENTS_MAX = 24;
 export const NEAR_EQUAL = 0.03; // at most this much score is made up for by being recent
 
 /**
- * Re-rank suggestions given in the backend's order: each recently used emoji gets a boost of up to NEAR_EQUAL
- * (most recent gets the most), so it only overtakes emojis whose score is within that margin. A score counts as
- * at most the one before it, so the backend's order stands where scores do not decrease (its first choice may
- * score below the second).
+ * Re-rank suggestions: each recently used emoji gets a boost of up to NEAR_EQUAL
+ * (most recent gets the most), so it only overtakes emojis whose score is within that margin.
  * @param {{emoji: string, score: number}[]} suggestions
  * @param {string[]} recents most recent first
  */
@@ -19,13 +17,11 @@ export function rankWithRecents(suggestions, recents = [], margin = NEAR_EQUAL) 
     const key = emojiKey(emoji);
     if (!position.has(key)) position.set(key, i);
   });
-  let ceiling = Infinity;
   return suggestions
     .map((s, index) => {
       const i = position.get(emojiKey(s.emoji));
       const boost = i === undefined ? 0 : margin * (1 - i / Math.max(recents.length, 1));
-      ceiling = Math.min(ceiling, Number(s.score) || 0);
-      return { s, index, key: ceiling + boost };
+      return { s, index, key: (Number(s.score) || 0) + boost };
     })
     .sort((a, b) => b.key - a.key || a.index - b.index)
     .map(({ s }) => s);
