@@ -24,8 +24,8 @@ from training.cldr import DEFAULT_CACHE_DIR, fetch, is_language, read_names
 
 @dataclass
 class NamesArgs:
-    cache_dir: str = field(default=str(DEFAULT_CACHE_DIR), metadata={"help": "where the CLDR npm tarballs are (fetched "
-                                                                    "there with npm pack when missing)"})
+    cache_dir: str = field(default=str(DEFAULT_CACHE_DIR), metadata={
+        "help": "where the CLDR npm tarballs are (fetched there with npm pack when missing)"})
 
 
 def vocabulary(model_dir: Path = Path(DEFAULT_MODEL_DIR)) -> tuple[list[str], list[str]]:
